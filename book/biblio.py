@@ -1,0 +1,23 @@
+"""Book -> the bibliography (every cited source once, collated) and the colophon's HTML."""
+
+from __future__ import annotations
+
+from . import cite
+from .collate import make_collator
+from .markup import make_parser
+from .model import Book
+
+
+def entries(book: Book) -> list[dict]:
+    """Bibliography entries of the cited sources, sorted by author or title in the book's language."""
+    cited = {key for chapter in book.chapters for key in chapter.cited}
+    sources = [s for s in book.sources if s.id in cited]
+    collator = make_collator(book.manifest.language)
+    sources.sort(key=lambda s: collator.key(cite.bibliography_sort_text(s)))
+    return [dict(anchor=f"src-{s.id}", html=cite.format_bibliography_entry(s)) for s in sources]
+
+
+def colophon_html(book: Book) -> str:
+    """The editor's colophon text (Markdown in book.yaml) as HTML."""
+    text = book.manifest.colophon
+    return make_parser(book.manifest.language).render(text) if text else ""

@@ -1,0 +1,104 @@
+"""Command line -> the pipeline: `book build`, `book check`, `book watch`. Parses options, calls stages."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .errors import BookError
+
+SOURCE = click.option("--source", default="chapters", show_default=True,
+                      type=click.Path(file_okay=False, path_type=Path), help="The book's folder (with book.yaml).")
+OUT = click.option("--out", default="out", show_default=True,
+                   type=click.Path(file_okay=False, path_type=Path), help="Where the PDFs go.")
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+
+
+@click.group()
+@click.version_option(package_name="book")
+def main() -> None:
+    """Turn a book written as Markdown chapters into a print-ready PDF."""
+
+
+@main.command()
+@SOURCE
+@OUT
+@click.option("--edition", type=click.Choice(["print", "screen", "all"]), default="print", show_default=True,
+              help="Which PDF to write.")
+@click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
+@click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
+@QUIET
+def build(source: Path, out: Path, edition: str, html: bool, strict: bool, quiet: bool) -> None:
+    """Check the sources, lay out the book once and write the PDF."""
+    from .pipeline import build as run_build
+    from .progress import progress_reporter
+
+    if edition != "print":
+        raise BookError(f"the {edition} edition is not built yet; use --edition print",
+                        _here(source))
+    with progress_reporter(quiet) as reporter:
+        summary = run_build(source, out, html=html, strict=strict, reporter=reporter)
+    for warning in summary.warnings:
+        click.echo(warning, err=True)
+    if not quiet:
+        paths = ", ".join(str(p) for p in summary.outputs)
+        click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
+                   f"{len(summary.warnings)} warning(s); wrote {paths}")
+
+
+@main.command()
+@SOURCE
+@QUIET
+def check(source: Path, quiet: bool) -> None:
+    """Validate book.yaml, front matter, Markdown, names and citations, without layout."""
+    from .load import load_book
+
+    started = time.perf_counter()
+    book, problems = load_book(source)
+    for warning in problems.warnings:
+        click.echo(str(warning), err=True)
+    if not quiet:
+        words = sum(len(c.html.split()) for c in book.chapters)
+        click.echo(f"{len(book.chapters)} chapters, about {words} words, "
+                   f"{sum(len(c.notes) for c in book.chapters)} notes: no errors, "
+                   f"{len(problems.warnings)} warning(s) ({time.perf_counter() - started:.2f} s)")
+
+
+@main.command()
+@SOURCE
+@OUT
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
+def watch(source: Path, out: Path, interval: float) -> None:
+    """Rebuild whenever a file of the book changes (Ctrl-C to stop)."""
+    from .pipeline import build as run_build
+
+    seen: dict[Path, float] = {}
+    click.echo(f"watching {source} (Ctrl-C to stop)")
+    while True:
+        now = {p: p.stat().st_mtime for p in sorted(source.rglob("*")) if p.is_file()}
+        if now != seen:
+            seen = now
+            try:
+                summary = run_build(source, out)
+                click.echo(f"{time.strftime('%H:%M:%S')} {summary.pages} pages in {summary.seconds:.1f} s")
+                for warning in summary.warnings:
+                    click.echo(warning, err=True)
+            except BookError as error:
+                error.show()
+        time.sleep(interval)
+
+
+def _here(source: Path):
+    from .model import Location
+    return Location(source / "book.yaml")
+
+
+def run() -> None:
+    """Entry point: never show a traceback for an editor's mistake."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,228 @@
+"""```table``` / ```figure``` blocks and images in a chapter -> checked specs -> HTML tables and SVG charts.
+
+A block names a YAML data file inside the book folder. Tables print chosen
+columns; figures are drawn at build time as vector SVG (a time line, a bar
+chart). Cell texts and captions are Markdown, so they may cite and tag names.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from markdown_it.token import Token
+
+from .errors import Problems
+from .model import Location
+from .schema import Field, MarkedList, as_text, check_fields, read_yaml
+
+BLOCKS = frozenset({"table", "figure"})
+CHARTS = {"timeline": ("date", "short"), "bars": ("label", "value")}
+SPECS = {
+    "table": {"data": Field("str", True, "a YAML file of rows, relative to book.yaml"),
+              "columns": Field("map", True, "row key: column heading"),
+              "caption": Field("str"), "id": Field("str")},
+    "figure": {"data": Field("str", True, "a YAML file, relative to book.yaml"),
+               "chart": Field("str", True, "timeline or bars"),
+               "caption": Field("str", True, "what the figure shows, with its source"),
+               "id": Field("str")},
+}
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg")
+
+
+def check_block(token: Token, loc, ctx, problems: Problems) -> None:
+    """Read and check a table or figure block; keep what rendering needs in token.meta."""
+    from .load import inside
+    from .markup import Locator, _check_inline, Found
+
+    kind = token.info.strip()
+    first = (token.map[0] if token.map else 0) + loc.offset + 1
+    spec = read_yaml(token.content, loc.path, problems, line_offset=first)
+    if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
+        return
+    if kind == "figure" and spec.get("chart") not in CHARTS:
+        problems.error(spec.where("chart", True), f'unknown chart "{spec.get("chart")}"; use timeline or bars')
+        return
+    path = inside(ctx.manifest.root, as_text(spec["data"]), spec.where("data", True), problems, "data file")
+    if path is None:
+        return
+    lines = path.read_text(encoding="utf-8").split("\n")
+    rows = read_yaml("\n".join(lines), path, problems)
+    if not isinstance(rows, MarkedList) or not all(isinstance(r, dict) for r in rows):
+        problems.error(Location(path, 1, 1), "a data file must be a YAML list of mappings, one per row")
+        return
+    need = list(spec["columns"]) if kind == "table" else list(CHARTS[spec["chart"]])
+    for i, row in enumerate(rows):
+        for key in need:
+            if key not in row:
+                problems.error(rows.where(i), f"this row has no `{key}`; the {kind} block at "
+                               f"{loc.path.name}:{first} needs it")
+    md = _parser(ctx)
+    data_loc = Locator(path, lines, 0)
+    texts = {}
+    for i, row in enumerate(rows):
+        for key in (spec["columns"] if kind == "table" else ()):
+            texts[(i, key)] = _inline(md, as_text(row.get(key)), data_loc,
+                                      row.where(key, True).line, ctx, problems, _check_inline, Found)
+    caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
+                      ctx, problems, _check_inline, Found) if spec.get("caption") else None
+    token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption)
+
+
+def _parser(ctx):
+    from .markup import make_parser
+    return make_parser(ctx.manifest.language)
+
+
+def _inline(md, text, loc, line, ctx, problems, check, found_type) -> Token:
+    env: dict = {}
+    block = Token("inline", "", 0)
+    block.content = text
+    block.map = [line - 1 - loc.offset, line + text.count("\n") + 2 - loc.offset]
+    block.children = []
+    md.inline.parse(text, md, env, block.children)
+    check(block, loc, ctx, problems, found_type())
+    return block
+
+
+def render_block(token: Token, writer, renderer, env) -> str:
+    """The HTML of a checked table or figure block."""
+    meta = token.meta
+    if "spec" not in meta:
+        return ""
+    spec = meta["spec"]
+    caption = renderer.renderInline(meta["caption"].children, writer.md.options, env) if meta["caption"] else ""
+    ident = f' id="{escape(as_text(spec["id"]))}"' if spec.get("id") else ""
+    if token.info.strip() == "table":
+        return _table(spec, meta, caption, ident, writer, renderer, env)
+    chart = timeline_svg if spec["chart"] == "timeline" else bars_svg
+    return (f'<figure class="chart"{ident}>{chart(meta["rows"])}'
+            f'<figcaption>{caption}</figcaption></figure>\n')
+
+
+def _table(spec, meta, caption, ident, writer, renderer, env) -> str:
+    columns = spec["columns"]
+    head = "".join(f'<th class="col-{escape(k)}">{escape(as_text(v))}</th>' for k, v in columns.items())
+    body = []
+    for i, _row in enumerate(meta["rows"]):
+        cells = "".join(
+            f'<td class="col-{escape(k)}">'
+            f'{renderer.renderInline(meta["texts"][(i, k)].children, writer.md.options, env)}</td>'
+            for k in columns)
+        body.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>\n')
+
+
+# --- charts ----------------------------------------------------------------------------
+
+def _year(value) -> float:
+    text = as_text(value)
+    parts = [int(p) for p in text.split("-") if p.isdigit()]
+    year = parts[0] if parts else 0
+    month = parts[1] if len(parts) > 1 else 6
+    return year + (month - 0.5) / 12
+
+
+def timeline_svg(rows) -> str:
+    """Dated rows -> a vertical time line, with a break between 1957 and the later years."""
+    dates = [_year(r["date"]) for r in rows]
+    top, width = 14.0, 300.0
+    y_of: list[float] = []
+    spans = _segments(dates)
+    y = top
+    positions = {}
+    for lo, hi, scale in spans:
+        for d in sorted({d for d in dates if lo <= d <= hi}):
+            positions[d] = y + (d - lo) * scale
+        y = y + (hi - lo) * scale + 18
+    last = top - 12
+    for d in dates:
+        label_y = max(positions[d], last + 11)
+        y_of.append(label_y)
+        last = label_y
+    height = max(y_of) + 12
+    axis = 70
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+             f'class="timeline" font-family="Literata" font-size="8">']
+    for lo, hi, scale in spans:
+        start = positions[min(d for d in dates if lo <= d <= hi)]
+        end = positions[max(d for d in dates if lo <= d <= hi)]
+        parts.append(f'<line x1="{axis}" y1="{start - 4:.1f}" x2="{axis}" y2="{end + 4:.1f}" '
+                     'stroke="black" stroke-width="1"/>')
+        for year in range(int(lo) + 1, int(hi) + 1):
+            if lo <= year <= hi and (hi - lo < 25 or year % 5 == 0):
+                yy = start + (year - min(d for d in dates if lo <= d <= hi)) * scale
+                if start - 4 <= yy <= end + 4:
+                    parts.append(f'<line x1="{axis - 3}" y1="{yy:.1f}" x2="{axis}" y2="{yy:.1f}" '
+                                 'stroke="black" stroke-width=".5"/>')
+    for row, d, label_y in zip(rows, dates, y_of):
+        true_y = positions[d]
+        parts.append(f'<circle cx="{axis}" cy="{true_y:.1f}" r="2" fill="black"/>')
+        parts.append(f'<polyline points="{axis + 2},{true_y:.1f} {axis + 10},{label_y:.1f} {axis + 14},'
+                     f'{label_y:.1f}" fill="none" stroke="#777" stroke-width=".4"/>')
+        parts.append(f'<text x="{axis - 8}" y="{label_y + 2.8:.1f}" text-anchor="end">'
+                     f'{escape(_short_date(row))}</text>')
+        parts.append(f'<text x="{axis + 17}" y="{label_y + 2.8:.1f}">{escape(as_text(row["short"]))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _short_date(row) -> str:
+    text = as_text(row["date"])
+    return text[:4]
+
+
+def _segments(dates: list[float]) -> list[tuple[float, float, float]]:
+    """Split the years where there is a gap of more than ten years; each part gets its own scale."""
+    ordered = sorted(dates)
+    groups = [[ordered[0]]]
+    for d in ordered[1:]:
+        if d - groups[-1][-1] > 10:
+            groups.append([d])
+        else:
+            groups[-1].append(d)
+    return [(g[0], g[-1], 30.0 if g[-1] - g[0] < 30 else 12.0) for g in groups]
+
+
+def bars_svg(rows) -> str:
+    """Labelled values -> a horizontal bar chart, largest first."""
+    items = sorted(((as_text(r["label"]), float(r["value"])) for r in rows), key=lambda x: -x[1])
+    width, label_w, row_h = 300.0, 95.0, 12.0
+    top = max(v for _, v in items) or 1.0
+    height = row_h * len(items) + 4
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+             f'class="bars" font-family="Literata" font-size="8">']
+    for i, (label, value) in enumerate(items):
+        y = 2 + i * row_h
+        bar = (width - label_w - 40) * value / top
+        parts.append(f'<text x="{label_w - 4}" y="{y + 8:.1f}" text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 1.5:.1f}" width="{bar:.1f}" height="{row_h - 4:.1f}" '
+                     'fill="#555"/>')
+        shown = f"{value:,.0f}" if value >= 1 else f"{value:g}"
+        parts.append(f'<text x="{label_w + bar + 3:.1f}" y="{y + 8:.1f}">{shown}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- images ----------------------------------------------------------------------------
+
+def check_image(token: Token, loc, ctx, problems: Problems) -> None:
+    """An image must be a PNG, JPEG or SVG file inside the book folder."""
+    from .load import inside
+    src = token.attrGet("src") or ""
+    where = token.meta.get("loc") or Location(loc.path)
+    if not src.lower().endswith(IMAGE_TYPES):
+        problems.error(where, f'image "{src}" must be a .png, .jpg or .svg file')
+        return
+    path = inside(ctx.manifest.root, src, where, problems, "image")
+    if path is not None:
+        token.meta["path"] = path.relative_to(ctx.manifest.root).as_posix()
+
+
+def render_image(token: Token, writer) -> str:
+    """<img> with its alt text; the caption is the alt text when the image stands alone."""
+    src = token.meta.get("path")
+    alt = "".join(c.content for c in token.children or [])
+    return f'<img src="{escape(src or "")}" alt="{escape(alt)}">' if src else ""
+

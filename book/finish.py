@@ -1,0 +1,70 @@
+"""Laid-out Documents -> one PDF in out/: pages joined, page labels, metadata, written atomically.
+
+The joined book is front matter (roman, padded to an even count), the body
+(arabic from 1), a blank page if the index would otherwise start on a verso,
+and the index. WeasyPrint writes no /PageLabels, so a finisher adds them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pydyf
+
+
+def page_labels(front_count: int):
+    """A finisher writing /PageLabels: lower-roman for the front matter, arabic from 1 after it."""
+    def finisher(document, pdf) -> None:
+        numbers = []
+        if front_count:
+            numbers += [0, pydyf.Dictionary({"S": "/r"})]
+        numbers += [front_count, pydyf.Dictionary({"S": "/D", "St": 1})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+        pdf.catalog["PageMode"] = "/UseOutlines"
+    return finisher
+
+
+def folio_labels(front_count: int, total: int) -> list[str]:
+    """The printed folio of every page of the joined book, as the page labels give it."""
+    return [roman(i + 1) for i in range(front_count)] + [str(i + 1) for i in range(total - front_count)]
+
+
+def roman(number: int) -> str:
+    """1 -> 'i', 14 -> 'xiv'."""
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside target, moved over target only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write a text file atomically."""
+    with replacing(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_book(document, target: Path, front_count: int) -> None:
+    """Write the joined Document as a PDF with page labels, atomically."""
+    with replacing(target) as temporary:
+        document.write_pdf(temporary, finisher=page_labels(front_count))

@@ -1,0 +1,80 @@
+"""Registry, bibliography and chapters -> warnings an editor should look at (nothing here stops a build
+except a variant shared by two people).
+
+Unused sources and people, and registered names written in plain text
+without a tag, are reported at the line where they stand.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import Problems
+from .model import Chapter, Location, Person
+
+
+def check_registry(people: tuple[Person, ...] | list[Person], problems: Problems) -> None:
+    """A name or variant carried by two entries is an error unless both mark it ambiguous."""
+    owners: dict[str, list[Person]] = {}
+    for person in people:
+        for form in {" ".join(f.split()) for f in (person.name, *person.variants)}:
+            owners.setdefault(form, []).append(person)
+    for form, who in owners.items():
+        if len(who) > 1 and not all(form in p.ambiguous for p in who):
+            ids = ", ".join(p.id for p in who)
+            problems.error(who[1].origin, f'"{form}" belongs to several entries ({ids}); make the variants '
+                           f"differ, or list it under `ambiguous:` in each entry")
+
+
+def check_unused(people, sources, chapters: tuple[Chapter, ...],
+                 problems: Problems) -> None:
+    """Warn about sources never cited, people never mentioned, and untagged names in the text."""
+    cited = {key for c in chapters for key in c.cited}
+    for source in sources:
+        if source.id not in cited:
+            problems.warn(source.origin, f'source "{source.id}" is never cited; cite it or remove it')
+    mentioned = {m.person for c in chapters for m in c.mentions}
+    for person in people:
+        if person.id not in mentioned:
+            problems.warn(person.origin, f'"{person.name}" ({person.id}) is never mentioned with a tag; '
+                          "tag a mention or remove the entry")
+    pattern = forms_pattern(people)
+    if pattern is not None:
+        for chapter in chapters:
+            for where, text, suggestion in find_untagged(chapter.path, pattern, people):
+                problems.warn(where, f'"{text}" is not tagged; write {suggestion}')
+
+
+def forms_pattern(people) -> re.Pattern | None:
+    """One regex matching every unambiguous name and variant as whole words."""
+    forms = sorted({f for p in people for f in (p.name, *p.variants) if f not in p.ambiguous},
+                   key=len, reverse=True)
+    if not forms:
+        return None
+    alternation = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?<![\w\[|])({alternation})(?![\w’'])")
+
+
+MASK = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)|`[^`]*`")
+
+
+def find_untagged(path: Path, pattern: re.Pattern, people):
+    """(location, text, tag to write) for each plain-text occurrence of a registered form."""
+    by_form = {}
+    for person in people:
+        for form in (person.name, *person.variants):
+            by_form.setdefault(" ".join(form.split()), []).append(person)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    in_front = lines[:1] == ["---"]
+    for number, line in enumerate(lines):
+        if in_front:
+            in_front = not (number > 0 and line.strip() == "---")
+            continue
+        masked = MASK.sub(lambda m: " " * len(m.group(0)), line)
+        for match in pattern.finditer(masked):
+            text = " ".join(match.group(1).split())
+            owners = by_form.get(text, [])
+            if len(owners) != 1:
+                continue
+            yield Location(path, number + 1, match.start(1) + 1), text, f"[[{text}]]"

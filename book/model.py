@@ -1,0 +1,263 @@
+"""The document model: frozen dataclasses every stage reads and returns.
+
+Nothing here does work; the stages in load, markup, names, render, paginate and
+finish take these values and return new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file, for messages an editor can act on."""
+
+    path: Path
+    """The file, as given (relative paths stay relative)."""
+    line: int = 0
+    """1-based line, 0 when the whole file is meant."""
+    col: int = 0
+    """1-based column, 0 when the whole line is meant."""
+
+    def __str__(self) -> str:
+        parts = [str(self.path)]
+        if self.line:
+            parts.append(str(self.line))
+            if self.col:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """chapters/book.yaml, validated."""
+
+    root: Path
+    """The folder holding book.yaml; every file the book reads lies inside it."""
+    title: str
+    """The book's title."""
+    subtitle: str = ""
+    """Subtitle, or empty."""
+    slug: str = "book"
+    """Base name of the output files."""
+    authors: tuple[str, ...] = ()
+    """Authors, in the order given."""
+    editors: tuple[str, ...] = ()
+    """Editors, when the book has editors rather than authors."""
+    language: str = "en"
+    """BCP 47 language tag; drives hyphenation, collation and labels."""
+    edition: str = ""
+    """Edition statement for the colophon."""
+    year: int | None = None
+    """Year of publication."""
+    publisher: str = ""
+    """Publisher's name."""
+    trim: tuple[float, float] = (148.0, 210.0)
+    """Trim width and height in millimetres."""
+    bleed: float = 3.0
+    """Bleed on every side, in millimetres."""
+    paper_caliper: float = 0.1
+    """Thickness of one leaf, in millimetres, for the spine."""
+    names: Path | None = None
+    """The names registry, if the book has one."""
+    sources: Path | None = None
+    """The bibliography, if the book has one."""
+    contents: tuple[Path, ...] = ()
+    """Chapter files in reading order."""
+    dedication: str = ""
+    """Text of the dedication page, or empty for none."""
+    colophon: str = ""
+    """Extra Markdown for the colophon (how the book was made), or empty."""
+    description: str = ""
+    """Short description: PDF subject, back cover."""
+    keywords: tuple[str, ...] = ()
+    """PDF keywords."""
+    marks: tuple[str, ...] = ()
+    """Printer's marks wanted in the print edition (e.g. crop); none by default."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of sources.yaml."""
+
+    id: str
+    """Citation key, as written after @."""
+    type: str
+    """article, web, blog, interview, book, film, document or memoir."""
+    title: str
+    """Title as published."""
+    origin: Location
+    """Where the entry starts in sources.yaml."""
+    authors: tuple[str, ...] = ()
+    """Authors (or the issuing body of a document), display form."""
+    publisher: str = ""
+    """Publisher, periodical or site."""
+    date: str = ""
+    """Date as written: a year, year-month or a full date."""
+    url: str = ""
+    """Where it can be read."""
+    note: str = ""
+    """Editorial note (not printed in citations unless the formatter uses it)."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """Further declared fields (e.g. accessed, director, number), as key/value pairs."""
+
+    def get(self, key: str, default: str = "") -> str:
+        """A field from extra, or default."""
+        return dict(self.extra).get(key, default)
+
+
+@dataclass(frozen=True)
+class Person:
+    """One entry of names.yaml."""
+
+    id: str
+    """Registry id, used in [[text|id]] tags."""
+    name: str
+    """Display name."""
+    sort: str
+    """Sort form, "Surname, Given Patronymic"."""
+    origin: Location
+    """Where the entry starts in names.yaml."""
+    variants: tuple[str, ...] = ()
+    """Other spellings and forms that may be tagged."""
+    variant_sorts: tuple[tuple[str, str], ...] = ()
+    """Explicit sort forms for variants, as (variant, sort) pairs."""
+    role: str = ""
+    """Short neutral description shown in the index."""
+    dates: str = ""
+    """Life dates, as written."""
+    native: str = ""
+    """The name in its own script."""
+    ambiguous: tuple[str, ...] = ()
+    """Variants knowingly shared with another entry."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: an editorial note or a citation, numbered within its chapter."""
+
+    number: int
+    """1-based number within the chapter."""
+    anchor: str
+    """id of the note body in the HTML; the call's id is 'call-' + anchor."""
+    html: str
+    """The note's text as inline HTML (no raw newlines)."""
+    origin: Location
+    """Where the call is written."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A tagged name in the text."""
+
+    person: str
+    """Registry id."""
+    anchor: str
+    """id of the span in the HTML."""
+    text: str
+    """The text as printed."""
+    origin: Location
+    """Where the tag is written."""
+
+
+@dataclass(frozen=True)
+class CrossRef:
+    """A link to an id elsewhere in the book, printed with its page."""
+
+    target: str
+    """The id pointed at."""
+    origin: Location
+    """Where the link is written."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter file, parsed."""
+
+    path: Path
+    """The chapter file."""
+    anchor: str
+    """id of the chapter's section in the HTML."""
+    title: str
+    """Title from the front matter (plain text)."""
+    kind: str
+    """chapter, foreword, afterword, chronology, …"""
+    html: str
+    """The chapter body as HTML, notes placed at their calls."""
+    subtitle: str = ""
+    """Subtitle from the front matter."""
+    number: int | None = None
+    """Chapter number for kind 'chapter', else None."""
+    title_html: str = ""
+    """Title as inline HTML (typographic quotes, emphasis)."""
+    short_title: str = ""
+    """Title for the running head, if shorter than the title."""
+    notes: tuple[Note, ...] = ()
+    """Notes in call order."""
+    mentions: tuple[Mention, ...] = ()
+    """Tagged names in reading order."""
+    xrefs: tuple[CrossRef, ...] = ()
+    """Cross-references in reading order."""
+    ids: tuple[str, ...] = ()
+    """Every id this chapter defines (headings with {#id}, figures)."""
+    cited: tuple[str, ...] = ()
+    """Source ids cited, in order of first citation."""
+
+    @property
+    def front(self) -> bool:
+        """True for chapters that belong to the front matter (roman folios)."""
+        return self.kind in FRONT_KINDS
+
+
+FRONT_KINDS = frozenset({"foreword", "preface", "about", "introduction-front"})
+"""Chapter kinds set in the front matter, before the first arabic page."""
+
+KINDS = frozenset({
+    "chapter", "foreword", "preface", "about", "prologue", "epilogue",
+    "afterword", "chronology", "appendix", "sources",
+})
+"""Every chapter kind an editor may write."""
+
+
+@dataclass(frozen=True)
+class Book:
+    """Everything the book says, validated; no layout yet."""
+
+    manifest: Manifest
+    """book.yaml."""
+    chapters: tuple[Chapter, ...]
+    """Chapters in reading order."""
+    people: tuple[Person, ...] = ()
+    """The names registry."""
+    sources: tuple[Source, ...] = ()
+    """The bibliography."""
+    warnings: tuple[str, ...] = ()
+    """Problems that do not stop the build, already formatted."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of the index of names."""
+
+    sort: str
+    """Sort form as printed."""
+    label: str
+    """Letter group it belongs to."""
+    role: str = ""
+    """Role in parentheses, or empty."""
+    pages: tuple[tuple[str, str], ...] = ()
+    """Locators as (printed text, anchor to link to) pairs, ranges already joined."""
+    see: str = ""
+    """For a cross-reference entry, the sort form it points at."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things landed after the single body layout."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    """Anchor id -> 0-based page index in the joined book."""
+    labels: tuple[str, ...] = ()
+    """Printed folio of each page of the joined book ('' for none)."""

@@ -1,0 +1,120 @@
+"""HTML -> WeasyPrint Document (laid-out pages) and the page on which every id landed.
+
+All fetching goes through `ConfinedFetcher`; WeasyPrint's log is captured so
+that its warnings reach the editor (and fail the tests), and its progress
+messages drive the progress display.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.logger import LOGGER, PROGRESS_LOGGER
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
+"""Engine messages about the machine, not the book (an optional system library is absent)."""
+
+
+class ConfinedFetcher(URLFetcher):
+    """Serves only data: URIs and files whose real path lies inside one of the allowed folders."""
+
+    def __init__(self, roots: list[Path], **kwargs):
+        super().__init__(allowed_protocols={"file", "data"}, **kwargs)
+        self.roots = [Path(r).resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None):
+        """The file or data behind url; FatalURLFetchingError for anything else."""
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": kind})
+        self.refused.append(url)
+        raise FatalURLFetchingError(f"refused to read {url}: only files inside the book's folder are used")
+
+
+@dataclass
+class Engine:
+    """One build's WeasyPrint setup: the fetcher, shared fonts, and what the engine said."""
+
+    roots: list[Path]
+    """Folders the build may read."""
+    on_progress: Callable[[str], None] | None = None
+    """Called with each engine progress message."""
+    messages: list[str] = field(default_factory=list)
+    """Warnings and errors the engine logged."""
+
+    def __post_init__(self):
+        self.fetcher = ConfinedFetcher(self.roots)
+        self.fonts = FontConfiguration()
+
+    def layout(self, html: str, base_url: str):
+        """Lay out one HTML document; returns a weasyprint Document."""
+        with self.listening():
+            document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
+            return document.render(font_config=self.fonts)
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        """Collect the engine's warnings and forward its progress while the block runs."""
+        warn, progress = _Collect(self.messages), _Progress(self.on_progress)
+        LOGGER.addHandler(warn)
+        PROGRESS_LOGGER.addHandler(progress)
+        old_level = PROGRESS_LOGGER.level
+        PROGRESS_LOGGER.setLevel(logging.INFO if self.on_progress else old_level)
+        try:
+            yield
+        finally:
+            LOGGER.removeHandler(warn)
+            PROGRESS_LOGGER.removeHandler(progress)
+            PROGRESS_LOGGER.setLevel(old_level)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]):
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(IGNORED):
+            self.into.append(message)
+
+
+class _Progress(logging.Handler):
+    def __init__(self, callback):
+        super().__init__(logging.INFO)
+        self.callback = callback
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.callback:
+            self.callback(record.getMessage())
+
+
+def anchor_pages(pages) -> dict[str, int]:
+    """id -> 0-based index of the first page it appears on."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for name in page.anchors:
+            found.setdefault(name, index)
+    return found
+
+
+def quiet_engine_logs() -> None:
+    """Keep WeasyPrint from printing to the terminal itself; we report what it says."""
+    LOGGER.propagate = False
+    LOGGER.addHandler(logging.NullHandler())

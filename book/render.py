@@ -1,0 +1,146 @@
+"""Book (+ page numbers from the body layout) -> HTML documents, through the Jinja2 templates in book/templates.
+
+Three documents are rendered: the body (main chapters and bibliography, laid
+out once), then the front matter (title pages, contents with the body's real
+page numbers written in, front chapters) and the index of names, both small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from . import __version__
+from .model import Book, Chapter, IndexEntry
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+"""The print CSS and its fonts (styles/ beside the package)."""
+
+LABELS = {
+    "en": dict(contents="Contents", bibliography="Bibliography", index="Index of Names", see="see",
+               edited_by="Edited by", made_with="Typeset in Literata (SIL Open Font License 1.1) with "
+               "book, from Markdown sources, through WeasyPrint."),
+    "ru": dict(contents="Содержание", bibliography="Библиография", index="Указатель имён", see="см.",
+               edited_by="Под редакцией", made_with="Набрано шрифтом Literata (SIL Open Font License 1.1) "
+               "программой book из исходных текстов Markdown с помощью WeasyPrint."),
+    "kk": dict(contents="Мазмұны", bibliography="Библиография", index="Есімдер көрсеткіші", see="қ.",
+               edited_by="Редакциясымен", made_with="Literata қарпімен (SIL Open Font License 1.1) "
+               "book бағдарламасымен WeasyPrint арқылы терілді."),
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """Printed labels in the book's language (English when we have none)."""
+    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the HTML finds the book's files and the stylesheet."""
+
+    base: str
+    """file: URL of the book folder (images and data are relative to it)."""
+    stylesheet: str
+    """file: URL of styles/book.css."""
+
+    @classmethod
+    def for_book(cls, root: Path) -> "Urls":
+        """The URLs for a book folder."""
+        return cls(root.resolve().as_uri() + "/", (STYLES / "book.css").as_uri())
+
+
+_env = Environment(loader=PackageLoader("book", "templates"), autoescape=select_autoescape(["j2", "html"]),
+                   undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def page_css(book: Book, folio: str, first_page: int | None = None) -> Markup:
+    """@page rules that depend on the book: size, verso head, folio style, first number."""
+    m = book.manifest
+    counter = "counter(page, lower-roman)" if folio == "roman" else "counter(page)"
+    rules = [
+        f"@page {{ size: {m.trim[0]:g}mm {m.trim[1]:g}mm; }}",
+        f"@page :left {{ @top-left {{ content: {css_string(m.title)} }} "
+        f"@bottom-left {{ content: {counter}; font-size: 8pt }} }}",
+        f"@page :right {{ @bottom-right {{ content: {counter}; font-size: 8pt }} }}",
+    ]
+    if first_page is not None:
+        rules.append(f"@page :first {{ counter-reset: page {first_page} }}")
+    return Markup("\n".join(rules))
+
+
+def _common(book: Book, urls: Urls, part: str, folio: str, first_page: int | None = None) -> dict:
+    return dict(m=book.manifest, urls=urls, part=part, version=__version__,
+                labels=labels_for(book.manifest.language), page_css=page_css(book, folio, first_page))
+
+
+def chapter_numbers(book: Book) -> dict[str, int]:
+    """Chapter anchor -> its number, counting chapters of kind 'chapter' only."""
+    numbers, n = {}, 0
+    for chapter in book.chapters:
+        if chapter.kind == "chapter":
+            n += 1
+            numbers[chapter.anchor] = n
+    return numbers
+
+
+def _chapters(book: Book, front: bool) -> list[Chapter]:
+    return [c for c in book.chapters if c.front == front]
+
+
+def render_body(book: Book, urls: Urls, bibliography: list[dict]) -> str:
+    """The body document: main chapters, then the bibliography."""
+    return _env.get_template("body.html.j2").render(
+        chapters=_chapters(book, False), numbers=chapter_numbers(book), bibliography=bibliography,
+        **_common(book, urls, "body", "arabic"))
+
+
+def render_front(book: Book, urls: Urls, contents: list[dict], colophon: str) -> str:
+    """The front matter: title pages, colophon, dedication, contents, front chapters."""
+    return _env.get_template("front.html.j2").render(
+        chapters=_chapters(book, True), numbers={}, contents=contents, colophon=Markup(colophon),
+        **_common(book, urls, "front", "roman"))
+
+
+def render_index(book: Book, urls: Urls, entries: list[IndexEntry], first_page: int) -> str:
+    """The index of names, numbered from first_page."""
+    groups: list[tuple[str, list[IndexEntry]]] = []
+    for entry in entries:
+        if not groups or groups[-1][0] != entry.label:
+            groups.append((entry.label, []))
+        groups[-1][1].append(entry)
+    return _env.get_template("index.html.j2").render(
+        groups=groups, **_common(book, urls, "index", "arabic", first_page))
+
+
+def render_blank(book: Book, urls: Urls) -> str:
+    """One empty page of the book's size."""
+    return _env.get_template("blank.html.j2").render(**_common(book, urls, "blank", "arabic"))
+
+
+def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[str, str, str]]) -> list[dict]:
+    """Contents lines: front chapters (numbered by the front layout itself), main chapters with their
+    printed page, then back-matter sections given as (anchor, title, page)."""
+    numbers = chapter_numbers(book)
+    entries = []
+    for chapter in book.chapters:
+        entries.append(dict(anchor=chapter.anchor, title=Markup(chapter.title_html), roman=chapter.front,
+                            page=body_labels.get(chapter.anchor, ""), number=numbers.get(chapter.anchor),
+                            cls="front" if chapter.front else ("main" if chapter.kind == "chapter" else "back")))
+    for anchor, title, page in back:
+        entries.append(dict(anchor=anchor, title=title, roman=False, page=page, number=None, cls="back"))
+    return entries
+
+
+def join_html(*documents: str) -> str:
+    """One HTML file holding the bodies of several rendered documents, for preview."""
+    head = documents[0].split("<body", 1)[0]
+    bodies = [d.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0] for d in documents]
+    return head + "<body>\n" + "\n".join(bodies) + "</body>\n</html>\n"

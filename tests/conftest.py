@@ -1,0 +1,48 @@
+"""Shared helpers: build a fixture book into tmp_path and read what came out."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BOOKS = HERE / "books"
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.fixture
+def copy_book(tmp_path):
+    """Copy a fixture book from tests/books into a fresh folder and return its path."""
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(BOOKS / name, target)
+        return target
+    return copy
+
+
+def build_fixture(source: Path, out: Path, **options):
+    """Build a book and fail on any warning from the layout engine."""
+    from book.pipeline import build
+    summary = build(source, out, **options)
+    engine = [w for w in summary.warnings if "layout engine" in w]
+    assert not engine, engine
+    return summary
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Build a fixture book once per module: returns a function name -> (summary, pdf path)."""
+    cache = {}
+
+    def get(name: str, **options):
+        key = (name, tuple(sorted(options.items())))
+        if key not in cache:
+            out = tmp_path_factory.mktemp(name)
+            summary = build_fixture(BOOKS / name, out, **options)
+            cache[key] = (summary, summary.outputs[0])
+        return cache[key]
+    return get
