@@ -101,6 +101,7 @@ def make_parser(language: str) -> MarkdownIt:
     """CommonMark + footnotes + tables + our rules, with quotes for the language."""
     quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
+    md.validateLink = lambda url: True  # every link is parsed, so that check_link can refuse it by name
     md.use(footnote_plugin, inline=False)
     md.enable(["replacements", "smartquotes", "table"])
     md.inline.ruler.before("link", "name_tag", _name_rule)

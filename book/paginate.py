@@ -47,6 +47,14 @@ class ConfinedFetcher(URLFetcher):
         raise FatalURLFetchingError(f"refused to read {url}: only files inside the book's folder are used")
 
 
+class Refused(Exception):
+    """The document asked for a file or address outside the allowed folders."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
 @dataclass
 class Engine:
     """One build's WeasyPrint setup: the fetcher, shared fonts, and what the engine said."""
@@ -63,10 +71,17 @@ class Engine:
         self.fonts = FontConfiguration()
 
     def layout(self, html: str, base_url: str):
-        """Lay out one HTML document; returns a weasyprint Document."""
+        """Lay out one HTML document; returns a weasyprint Document. Raises Refused when the
+        document asks for anything outside the allowed folders."""
         with self.listening():
-            document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
-            return document.render(font_config=self.fonts)
+            try:
+                document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
+                rendered = document.render(font_config=self.fonts)
+            except FatalURLFetchingError:
+                rendered = None
+            if self.fetcher.refused:
+                raise Refused(self.fetcher.refused[0])
+            return rendered
 
     @contextmanager
     def listening(self) -> Iterator[None]:

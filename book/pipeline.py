@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Callable
 
 from . import biblio, names
-from .errors import Problems
+from .errors import BookError, Problem, Problems
 from .finish import folio_labels, write_book, write_text
 from .load import load_book
-from .model import Book, Location
+from .model import Book, Layout, Location
 from .render import (Urls, contents_entries, join_html, labels_for, render_blank, render_body,
                      render_front, render_index, STYLES)
 
@@ -34,6 +34,10 @@ class Summary:
     """Files written."""
     warnings: list[str] = field(default_factory=list)
     """Warnings, formatted."""
+    layout: Layout = field(default_factory=Layout)
+    """Where every id landed in the joined book, and each page's folio."""
+    front_pages: int = 0
+    """Pages of front matter (roman folios), padding included."""
 
 
 @dataclass
@@ -49,10 +53,31 @@ class Reporter:
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None) -> Summary:
     """Build the print PDF (and the HTML) of the book in root into out."""
+    from .paginate import Refused
+
+    try:
+        return _build(root, out, html, strict, reporter or Reporter())
+    except Refused as refused:
+        raise BookError(refused_problems(refused.url, root)) from None
+
+
+def refused_problems(url: str, root: Path) -> list[Problem]:
+    """A refused fetch, pinned on the chapter whose HTML asks for it when we can tell."""
+    from .load import load_book
+
+    message = f"the book asks for {url}, outside the book folder; only files inside {root} are used"
+    book, _ = load_book(root, lint_names=False)
+    name = url.rsplit("/", 1)[-1]
+    for chapter in book.chapters:
+        if url in chapter.html or (name and name in chapter.html):
+            return [Problem(Location(chapter.path), message)]
+    return [Problem(Location(root / "book.yaml"), message)]
+
+
+def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) -> Summary:
     from .paginate import Engine, anchor_pages
 
     started = time.perf_counter()
-    reporter = reporter or Reporter()
     reporter.stage("Reading the chapters")
     book, problems = load_book(root)
     urls = Urls.for_book(root)
@@ -81,19 +106,21 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
     index_html = ""
     if book.people:
         folios = folio_labels(len(front_pages), len(pages))
-        at = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
-        entries = names.index_entries(book, at, folios, problems)
+        placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
+        entries = names.index_entries(book, placed, folios, problems)
         index_html = render_index(book, urls, entries, index_first)
         pages = pages + engine.layout(index_html, urls.base).pages
 
-    check_notes(book, anchor_pages(pages), problems, strict)
+    at = anchor_pages(pages)
+    check_notes(book, at, problems, strict)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
 
     reporter.stage("Writing the PDF")
     slug = book.manifest.slug
-    summary = Summary(pages=len(pages))
+    summary = Summary(pages=len(pages), front_pages=len(front_pages),
+                      layout=Layout(at, tuple(folio_labels(len(front_pages), len(pages)))))
     target = out / f"{slug}-print.pdf"
     write_book(front.copy(pages), target, len(front_pages))
     summary.outputs.append(target)

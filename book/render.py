@@ -56,17 +56,24 @@ _env = Environment(loader=PackageLoader("book", "templates"), autoescape=select_
                    undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
 
 
+CSS_ESCAPES = {"\\": "\\\\", '"': '\\"', "<": "\\3c ", ">": "\\3e ", "&": "\\26 ", "\n": " "}
+
+
 def css_string(text: str) -> str:
-    """A CSS string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A CSS string literal that is also safe inside an HTML <style> element."""
+    return '"' + "".join(CSS_ESCAPES.get(ch, ch) for ch in text) + '"'
 
 
 def page_css(book: Book, folio: str, first_page: int | None = None) -> Markup:
-    """@page rules that depend on the book: size, verso head, folio style, first number."""
+    """@page rules that depend on the book: size, verso head, folio style ('roman', 'arabic' or
+    'none' for a page that carries nothing), first number."""
     m = book.manifest
+    size = f"@page {{ size: {m.trim[0]:g}mm {m.trim[1]:g}mm; }}"
+    if folio == "none":
+        return Markup(size + "\n@page { @top-right { content: none } }")
     counter = "counter(page, lower-roman)" if folio == "roman" else "counter(page)"
     rules = [
-        f"@page {{ size: {m.trim[0]:g}mm {m.trim[1]:g}mm; }}",
+        size,
         f"@page :left {{ @top-left {{ content: {css_string(m.title)} }} "
         f"@bottom-left {{ content: {counter}; font-size: 8pt }} }}",
         f"@page :right {{ @bottom-right {{ content: {counter}; font-size: 8pt }} }}",
@@ -122,7 +129,7 @@ def render_index(book: Book, urls: Urls, entries: list[IndexEntry], first_page: 
 
 def render_blank(book: Book, urls: Urls) -> str:
     """One empty page of the book's size."""
-    return _env.get_template("blank.html.j2").render(**_common(book, urls, "blank", "arabic"))
+    return _env.get_template("blank.html.j2").render(**_common(book, urls, "blank", "none"))
 
 
 def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[str, str, str]]) -> list[dict]:

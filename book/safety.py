@@ -29,6 +29,8 @@ def check_html_tag(raw: str) -> str | None:
     if not match:
         return f"raw HTML {raw[:30]!r} is not allowed; write Markdown instead"
     name = match.group(2).lower()
+    if name not in SAFE_TAGS and match.group(1):
+        return None  # the opening tag was reported already
     if name not in SAFE_TAGS:
         return (f"raw HTML <{name}> is not allowed; write Markdown instead "
                 f"(allowed inline tags: {', '.join(sorted(SAFE_TAGS))})")
