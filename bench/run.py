@@ -1,0 +1,63 @@
+"""Synthetic 300-page book -> wall time of `book build` against a bare `weasyprint` of its HTML.
+
+Usage: python bench/run.py [--runs 5] [--chapters 20] [--paragraphs 48] [--keep DIR]
+
+Both commands run as separate processes, alternating (book, bare, book, bare,
+…) so that drifts of the machine hit both alike. The bare run lays out
+out/<slug>.html, the same HTML the build writes (front matter, body and
+index in one document), with nothing else. Prints each pair and the median
+of the per-pair ratios; the pipeline's target is a ratio of at most 1.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from synth import write_book  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str]) -> float:
+    """Seconds one command takes; stops the benchmark if it fails."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chapters", type=int, default=20)
+    parser.add_argument("--paragraphs", type=int, default=48)
+    parser.add_argument("--keep", type=Path, help="write the book and outputs here instead of a temporary folder")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
+    source, out = write_book(work / "book", args.chapters, args.paragraphs, seed=3), work / "out"
+    build = [str(BIN / "book"), "build", "--source", str(source), "--out", str(out), "--quiet"]
+    subprocess.run(build, check=True)
+    html, pdf = out / "synthetic.html", out / "synthetic-print.pdf"
+    bare = [str(BIN / "weasyprint"), str(html), str(out / "bare.pdf")]
+    pages = len(PdfReader(pdf).pages)
+    print(f"synthetic book: {pages} pages ({len(PdfReader(out / 'bare.pdf').pages) if timed(bare) else 0} bare)")
+    ratios = []
+    for run in range(args.runs):
+        ours, theirs = timed(build), timed(bare)
+        ratios.append(ours / theirs)
+        print(f"run {run + 1}: book build {ours:.2f} s, bare weasyprint {theirs:.2f} s, ratio {ours / theirs:.3f}")
+    print(f"median ratio book build / bare weasyprint: {statistics.median(ratios):.3f} "
+          f"({pages} pages, {args.runs} alternating runs)")
+
+
+if __name__ == "__main__":
+    main()
