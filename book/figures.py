@@ -125,64 +125,36 @@ def _year(value) -> float:
 
 
 def timeline_svg(rows) -> str:
-    """Dated rows -> a vertical time line, with a break between 1957 and the later years."""
-    dates = [_year(r["date"]) for r in rows]
-    top, width = 14.0, 300.0
-    y_of: list[float] = []
-    spans = _segments(dates)
-    y = top
-    positions = {}
-    for lo, hi, scale in spans:
-        for d in sorted({d for d in dates if lo <= d <= hi}):
-            positions[d] = y + (d - lo) * scale
-        y = y + (hi - lo) * scale + 18
-    last = top - 12
-    for d in dates:
-        label_y = max(positions[d], last + 11)
-        y_of.append(label_y)
-        last = label_y
-    height = max(y_of) + 12
-    axis = 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-             f'class="timeline" font-family="Literata" font-size="8">']
-    for lo, hi, scale in spans:
-        start = positions[min(d for d in dates if lo <= d <= hi)]
-        end = positions[max(d for d in dates if lo <= d <= hi)]
-        parts.append(f'<line x1="{axis}" y1="{start - 4:.1f}" x2="{axis}" y2="{end + 4:.1f}" '
-                     'stroke="black" stroke-width="1"/>')
-        for year in range(int(lo) + 1, int(hi) + 1):
-            if lo <= year <= hi and (hi - lo < 25 or year % 5 == 0):
-                yy = start + (year - min(d for d in dates if lo <= d <= hi)) * scale
-                if start - 4 <= yy <= end + 4:
-                    parts.append(f'<line x1="{axis - 3}" y1="{yy:.1f}" x2="{axis}" y2="{yy:.1f}" '
-                                 'stroke="black" stroke-width=".5"/>')
-    for row, d, label_y in zip(rows, dates, y_of):
-        true_y = positions[d]
-        parts.append(f'<circle cx="{axis}" cy="{true_y:.1f}" r="2" fill="black"/>')
-        parts.append(f'<polyline points="{axis + 2},{true_y:.1f} {axis + 10},{label_y:.1f} {axis + 14},'
-                     f'{label_y:.1f}" fill="none" stroke="#777" stroke-width=".4"/>')
-        parts.append(f'<text x="{axis - 8}" y="{label_y + 2.8:.1f}" text-anchor="end">'
-                     f'{escape(_short_date(row))}</text>')
-        parts.append(f'<text x="{axis + 17}" y="{label_y + 2.8:.1f}">{escape(as_text(row["short"]))}</text>')
+    """Dated rows -> a vertical time line: one evenly spaced line per event, the year printed at the
+    first event of each year, and a break in the axis where more than ten years pass without an event."""
+    events = sorted(((_year(r["date"]), as_text(r["short"])) for r in rows), key=lambda e: e[0])
+    step, gap, top, axis, width = 10.5, 9.0, 8.0, 46.0, 300.0
+    ys, y = [], top
+    for index, (date, _) in enumerate(events):
+        if index and date - events[index - 1][0] > 10:
+            y += gap
+        ys.append(y)
+        y += step
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {ys[-1] + 8:.0f}" '
+             'class="timeline" font-family="Literata" font-size="7.5">']
+    start = ys[0]
+    for index in range(1, len(events) + 1):
+        if index == len(events) or ys[index] - ys[index - 1] > step:
+            parts.append(f'<line x1="{axis}" y1="{start - 4:.1f}" x2="{axis}" y2="{ys[index - 1] + 4:.1f}" '
+                         'stroke="black" stroke-width=".8"/>')
+            if index < len(events):
+                mid = (ys[index - 1] + ys[index]) / 2
+                for shift in (-1.5, 1.5):  # an axis break: two short strokes
+                    parts.append(f'<line x1="{axis - 3}" y1="{mid + shift + 1.5:.1f}" x2="{axis + 3}" '
+                                 f'y2="{mid + shift - 1.5:.1f}" stroke="black" stroke-width=".6"/>')
+                start = ys[index]
+    for index, ((date, label), y) in enumerate(zip(events, ys)):
+        if index == 0 or int(date) != int(events[index - 1][0]):
+            parts.append(f'<text x="{axis - 8}" y="{y + 2.6:.1f}" text-anchor="end">{int(date)}</text>')
+        parts.append(f'<circle cx="{axis}" cy="{y:.1f}" r="1.8" fill="black"/>')
+        parts.append(f'<text x="{axis + 9}" y="{y + 2.6:.1f}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _short_date(row) -> str:
-    text = as_text(row["date"])
-    return text[:4]
-
-
-def _segments(dates: list[float]) -> list[tuple[float, float, float]]:
-    """Split the years where there is a gap of more than ten years; each part gets its own scale."""
-    ordered = sorted(dates)
-    groups = [[ordered[0]]]
-    for d in ordered[1:]:
-        if d - groups[-1][-1] > 10:
-            groups.append([d])
-        else:
-            groups[-1].append(d)
-    return [(g[0], g[-1], 30.0 if g[-1] - g[0] < 30 else 12.0) for g in groups]
 
 
 def bars_svg(rows) -> str:
