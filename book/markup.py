@@ -313,6 +313,7 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
         problems.error(title_at, "the title is empty; give the chapter a title")
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
+    check_note_lengths(writer.notes, context.manifest, problems)
     title_html = md.renderInline(title).strip() if title else ""
     return Chapter(
         path=path, anchor=anchor, title=plain(title_html), kind=kind, html=html,
@@ -320,6 +321,28 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
         title_html=title_html, short_title=plain(md.renderInline(short_title)) if short_title else "",
         notes=tuple(writer.notes), mentions=tuple(writer.mentions), xrefs=tuple(writer.xrefs),
         ids=tuple(found.ids), cited=tuple(dict.fromkeys(writer.cited)))
+
+
+def note_capacity(manifest: Manifest) -> int:
+    """Roughly how many characters of note text fill half a page of this trim (7.6 pt notes)."""
+    width, height = manifest.trim
+    per_line = (width - 34) / 1.45
+    lines = (height - 36) / 3.53
+    return int(per_line * lines / 2)
+
+
+def check_note_lengths(notes, manifest: Manifest, problems: Problems) -> None:
+    """WeasyPrint never splits a note across pages: a note longer than half a page is an error,
+    one longer than a sixth a warning (long notes are the ones that leave their call's page)."""
+    limit = note_capacity(manifest)
+    for note in notes:
+        size = len(plain(note.html))
+        if size > limit:
+            problems.error(note.origin, f"note {note.number} is {size} characters long, too long to sit at "
+                           f"the foot of one page (at most {limit}); move part of it into the text")
+        elif size > limit // 3:
+            problems.warn(note.origin, f"note {note.number} is {size} characters long; notes over "
+                          f"{limit // 3} often cannot stay on the page of their call")
 
 
 def plain(html: str) -> str:

@@ -85,14 +85,22 @@ class ChapterWriter:
         return (f'<a class="call" id="call-{ident}" href="#{ident}">{number}</a>'
                 f'<span class="fn" id="{ident}">{back} {body_html}</span>')
 
-    def citation(self, token: Token, renderer: "_Renderer") -> str:
-        """A citation: a note of its own, or text when already inside a note."""
+    def citation(self, token: Token, following: Token | None) -> str:
+        """A citation: a note of its own, or text when already inside a note. Inside a note the
+        formatted reference ends the editor's sentence: if the text goes on with a period, that
+        period gives way to the formatter's (which Chicago puts inside closing quotes)."""
         items = token.meta.get("items") or ()
         text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen)
         self.cited.extend(item.key for item in items)
-        if self.depth:
-            return text
-        return self.note(text, token.meta.get("loc"))
+        if not self.depth:
+            return self.note(text, token.meta.get("loc"))
+        if following is not None and following.type == "text" and following.content.startswith("."):
+            following.content = following.content[1:]
+        elif text.endswith("."):
+            text = text[:-1]
+        elif text.endswith(".”"):
+            text = text[:-2] + "”"
+        return text
 
     def footnote(self, token: Token, renderer: "_Renderer", env: dict) -> str:
         """An editorial note: its body rendered here, at the call."""
@@ -126,7 +134,7 @@ class _Renderer(RendererHTML):
         return self.w.name(tokens[idx])
 
     def citation(self, tokens, idx, options, env):
-        return self.w.citation(tokens[idx], self)
+        return self.w.citation(tokens[idx], tokens[idx + 1] if idx + 1 < len(tokens) else None)
 
     def footnote_ref(self, tokens, idx, options, env):
         return self.w.footnote(tokens[idx], self, env)
