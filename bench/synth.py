@@ -31,17 +31,28 @@ def sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+def tag(index: int) -> str:
+    """A name tag for a person of the list: mostly the display name, sometimes a variant or a first name."""
+    number = index % len(PEOPLE)
+    name, _, variants = PEOPLE[number]
+    if variants and index % 4 == 3:
+        return f"[[{variants[0]}]]"
+    if index % 5 == 4:
+        return f"[[{name.split()[0]}|p{number}]]"
+    return f"[[{name}]]"
+
+
 def paragraph(rng: random.Random, index: int, notes: bool, names: bool, cite: bool) -> tuple[str, list[str]]:
     """A paragraph of five sentences, with an optional note, citation and name tag."""
     parts = [sentence(rng, rng.randint(9, 18)) for _ in range(5)]
     defs = []
     if names:
-        person = PEOPLE[index % len(PEOPLE)][0]
-        parts[1] = f"[[{person}]] " + parts[1][0].lower() + parts[1][1:]
+        parts[1] = f"{tag(index)} " + parts[1][0].lower() + parts[1][1:]
     if notes and index % 2 == 0:
         label = f"n{index}"
         parts[2] = parts[2][:-1] + f"[^{label}]."
-        defs.append(f"[^{label}]: {sentence(rng, rng.randint(8, 24))}")
+        extra = f" See also {tag(index + 2)}." if names and index % 4 == 0 else ""
+        defs.append(f"[^{label}]: {sentence(rng, rng.randint(8, 24))}{extra}")
     if cite and index % 3 == 0:
         parts[4] = parts[4][:-1] + f" [@source-{index // 3 % 3 + 1}, p. {index % 40 + 1}]."
     return " ".join(parts), defs
@@ -55,7 +66,7 @@ def write_book(folder: Path, chapters: int = 4, paragraphs: int = 12, seed: int 
     files = []
     if about:
         files.append("00-about.md")
-        text, _ = paragraph(rng, 1, False, False, False)
+        text, _ = paragraph(rng, 1, False, names, False)
         (folder / "00-about.md").write_text(f"---\ntitle: About This Book\nkind: about\n---\n\n{text}\n",
                                             encoding="utf-8")
     for number in range(1, chapters + 1):

@@ -51,13 +51,24 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, quiet
 
 @main.command()
 @SOURCE
+@click.option("--fix-names", is_flag=True, help="Show the [[tags]] that would be added to untagged names.")
+@click.option("--yes", is_flag=True, help="With --fix-names: write those tags into the chapter files.")
 @QUIET
-def check(source: Path, quiet: bool) -> None:
+def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     """Validate book.yaml, front matter, Markdown, names and citations, without layout."""
+    from .lint import apply_fixes, name_fixes
     from .load import load_book
 
     started = time.perf_counter()
     book, problems = load_book(source)
+    if fix_names:
+        fixes = name_fixes(book.chapters, book.people)
+        for where, text, tag in fixes:
+            click.echo(f"{where}: {'tagged' if yes else 'would tag'} \"{text}\" as {tag}")
+        if yes and fixes:
+            apply_fixes(fixes)
+        click.echo(f"{len(fixes)} untagged name(s){' tagged' if yes else '; add --yes to write the tags'}")
+        return
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     if not quiet:

@@ -78,3 +78,34 @@ def find_untagged(path: Path, pattern: re.Pattern, people):
             if len(owners) != 1:
                 continue
             yield Location(path, number + 1, match.start(1) + 1), text, f"[[{text}]]"
+
+
+def name_fixes(chapters: tuple[Chapter, ...], people) -> list[tuple[Location, str, str]]:
+    """(location, text, tag) for every untagged occurrence of an unambiguous registered name."""
+    pattern = forms_pattern(people)
+    if pattern is None:
+        return []
+    return [fix for chapter in chapters for fix in find_untagged(chapter.path, pattern, people)]
+
+
+def apply_fixes(fixes: list[tuple[Location, str, str]]) -> int:
+    """Write the tags into the chapter files (right to left on each line, so columns stay true)."""
+    by_path: dict[Path, list[tuple[Location, str, str]]] = {}
+    for fix in fixes:
+        by_path.setdefault(fix[0].path, []).append(fix)
+    for path, items in by_path.items():
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for where, text, tag in sorted(items, key=lambda f: (f[0].line, f[0].col), reverse=True):
+            line = lines[where.line - 1]
+            start = where.col - 1
+            span = _span(line, start, text)
+            lines[where.line - 1] = line[:start] + tag + line[start + span:]
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return len(fixes)
+
+
+def _span(line: str, start: int, text: str) -> int:
+    """Length in the line of text written from start (the line may have other whitespace in it)."""
+    words = text.split()
+    match = re.match(r"\s+".join(re.escape(w) for w in words), line[start:])
+    return match.end() if match else len(text)

@@ -17,7 +17,7 @@ from . import biblio, names
 from .errors import BookError, Problem, Problems
 from .finish import folio_labels, write_book, write_text
 from .load import load_book
-from .model import Book, Layout, Location
+from .model import Book, IndexEntry, Layout, Location
 from .render import (Urls, contents_entries, join_html, labels_for, render_blank, render_body,
                      render_front, render_index, STYLES)
 
@@ -38,6 +38,8 @@ class Summary:
     """Where every id landed in the joined book, and each page's folio."""
     front_pages: int = 0
     """Pages of front matter (roman folios), padding included."""
+    index: list[IndexEntry] = field(default_factory=list)
+    """The index of names as printed."""
 
 
 @dataclass
@@ -103,7 +105,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) 
     body_pages = body.pages + blank * (len(body.pages) % 2)
 
     pages = front_pages + body_pages
-    index_html = ""
+    index_html, entries = "", []
     if book.people:
         folios = folio_labels(len(front_pages), len(pages))
         placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
@@ -120,7 +122,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) 
     reporter.stage("Writing the PDF")
     slug = book.manifest.slug
     summary = Summary(pages=len(pages), front_pages=len(front_pages),
-                      layout=Layout(at, tuple(folio_labels(len(front_pages), len(pages)))))
+                      layout=Layout(at, tuple(folio_labels(len(front_pages), len(pages)))), index=entries)
     target = out / f"{slug}-print.pdf"
     write_book(front.copy(pages), target, len(front_pages))
     summary.outputs.append(target)
