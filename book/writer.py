@@ -150,7 +150,8 @@ class _Renderer(RendererHTML):
         href = token.attrGet("href") or ""
         if href.startswith("#"):
             self.w.xrefs.append(CrossRef(href[1:], token.meta.get("loc")))
-            return f'<a class="xref" href="{escape(href)}">'
+            kind = "xref in-parens" if _closes_parenthesis(tokens, idx) else "xref"
+            return f'<a class="{kind}" href="{escape(href)}">'
         return f'<a class="url" href="{escape(href)}">'
 
     def heading_open(self, tokens, idx, options, env):
@@ -166,3 +167,18 @@ class _Renderer(RendererHTML):
 
     def image(self, tokens, idx, options, env):
         return figures.render_image(tokens[idx], self.w)
+
+
+def _closes_parenthesis(tokens: list[Token], idx: int) -> bool:
+    """True when the link at idx ends a parenthesis, as in "(see [the arrival](#arrival))": its page
+    is then printed ", p. 34" rather than " (p. 34)", to avoid nested parentheses."""
+    depth = 0
+    for position in range(idx + 1, len(tokens)):
+        kind = tokens[position].type
+        depth += kind == "link_open"
+        if kind == "link_close":
+            if depth == 0:
+                following = tokens[position + 1] if position + 1 < len(tokens) else None
+                return following is not None and following.type == "text" and following.content.startswith(")")
+            depth -= 1
+    return False
