@@ -26,8 +26,8 @@ def main() -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--edition", type=click.Choice(["print", "screen", "all"]), default="print", show_default=True,
-              help="Which PDF to write.")
+@click.option("--edition", type=click.Choice(["print", "screen", "booklet", "all"]), default="print",
+              show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; all of them.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
 @click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
 @QUIET
@@ -36,14 +36,13 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, quiet
     from .pipeline import build as run_build
     from .progress import progress_reporter
 
-    if edition != "print":
-        raise BookError(f"the {edition} edition is not built yet; use --edition print",
-                        _here(source))
     with progress_reporter(quiet) as reporter:
-        summary = run_build(source, out, html=html, strict=strict, reporter=reporter)
+        summary = run_build(source, out, html=html, strict=strict, reporter=reporter, edition=edition)
     for warning in summary.warnings:
         click.echo(warning, err=True)
     if not quiet:
+        for note in summary.notes:
+            click.echo(f"note: {note}")
         paths = ", ".join(str(p) for p in summary.outputs)
         click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
                    f"{len(summary.warnings)} warning(s); wrote {paths}")
@@ -81,6 +80,34 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
 @main.command()
 @SOURCE
 @OUT
+@click.option("--edition", type=click.Choice(["print", "screen"]), default="print", show_default=True)
+@click.option("--strict", is_flag=True, help="Count a note separated from its call as an error.")
+def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
+    """Check the written PDF as a print shop would; writes a JSON report beside it."""
+    from .errors import Problems
+    from .load import load_manifest
+    from .model import Location
+    from .preflight import exit_code, preflight as run, report_path, write_report
+
+    problems = Problems()
+    manifest = load_manifest(source, problems)
+    problems.raise_if_errors()
+    pdf = out / f"{manifest.slug}-{edition}.pdf"
+    if not pdf.is_file():
+        raise BookError(f"there is no {pdf}; run `book build --edition {edition}` first",
+                        Location(source / "book.yaml"))
+    findings = run(pdf, source, edition, strict=strict)
+    write_report(findings, report_path(pdf))
+    for finding in findings:
+        click.echo(str(finding), err=finding.severity == "error")
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(f"{pdf}: {errors} error(s), {len(findings) - errors} warning(s); report in {report_path(pdf)}")
+    sys.exit(exit_code(findings))
+
+
+@main.command()
+@SOURCE
+@OUT
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
 def watch(source: Path, out: Path, interval: float) -> None:
     """Rebuild whenever a file of the book changes (Ctrl-C to stop)."""
@@ -100,11 +127,6 @@ def watch(source: Path, out: Path, interval: float) -> None:
             except BookError as error:
                 error.show()
         time.sleep(interval)
-
-
-def _here(source: Path):
-    from .model import Location
-    return Location(source / "book.yaml")
 
 
 def run() -> None:

@@ -1,8 +1,11 @@
-"""Laid-out Documents -> one PDF in out/: pages joined, page labels, metadata, written atomically.
+"""Laid-out Documents -> PDFs in out/: page labels, the screen edition's boxes and opening, atomic writes.
 
 The joined book is front matter (roman, padded to an even count), the body
 (arabic from 1), a blank page if the index would otherwise start on a verso,
 and the index. WeasyPrint writes no /PageLabels, so a finisher adds them.
+Both editions are written from the same laid-out pages: the print edition
+through press.print_finisher, the screen edition cropped to the trim,
+tagged, opening on the title page with the outline shown.
 """
 
 from __future__ import annotations
@@ -24,7 +27,21 @@ def page_labels(front_count: int):
             numbers += [0, pydyf.Dictionary({"S": "/r"})]
         numbers += [front_count, pydyf.Dictionary({"S": "/D", "St": 1})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+    return finisher
+
+
+def screen_finisher(opening_page: int):
+    """Crop every page to its trim (no bleed, no marks); open on opening_page with bookmarks shown."""
+    def finisher(document, pdf) -> None:
+        pages = [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
+        for page in pages:
+            trim = pydyf.Array(list(page.get("TrimBox", page["MediaBox"])))
+            page["MediaBox"] = page["TrimBox"] = trim
+            page.pop("BleedBox", None)
         pdf.catalog["PageMode"] = "/UseOutlines"
+        if pages:
+            target = pages[min(opening_page, len(pages) - 1)]
+            pdf.catalog["OpenAction"] = pydyf.Array([target.reference, "/Fit"])
     return finisher
 
 
@@ -67,7 +84,14 @@ def write_text(target: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def write_book(document, target: Path, front_count: int) -> None:
-    """Write the joined Document as a PDF with page labels, atomically."""
+def write_pdf(document, target: Path, finisher, variant: str | None = None, check=None) -> None:
+    """Write a Document atomically; check(temporary path) may raise to keep the old file."""
     with replacing(target) as temporary:
-        document.write_pdf(temporary, finisher=page_labels(front_count))
+        document.write_pdf(temporary, finisher=finisher, pdf_variant=variant)
+        if check is not None:
+            check(temporary)
+
+
+def pad_to_multiple(count: int, multiple: int) -> int:
+    """How many blank pages make count a multiple of multiple (1 or less: none)."""
+    return 0 if multiple <= 1 else -count % multiple

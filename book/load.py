@@ -37,7 +37,10 @@ MANIFEST = {
     "colophon": Field("str"),
     "description": Field("str"),
     "keywords": Field("strlist"),
-    "marks": Field("strlist"),
+    "marks": Field("strlist", False, "crop, to have crop marks drawn outside the bleed"),
+    "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
+    "safety_margin": Field("length"),
+    "back_text": Field("str"),
 }
 
 FRONT_MATTER = {
@@ -112,11 +115,16 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
         publisher=as_text(data.get("publisher")), contents=tuple(contents),
         dedication=as_text(data.get("dedication")), colophon=as_text(data.get("colophon")),
         description=as_text(data.get("description")), keywords=as_texts(data.get("keywords")),
-        marks=as_texts(data.get("marks")),
+        marks=as_texts(data.get("marks")), back_text=as_text(data.get("back_text")),
+        page_multiple=data.get("page_multiple", 4) if isinstance(data.get("page_multiple", 4), int) else 4,
+        safety_margin=parse_length(data.get("safety_margin", "5mm")) or 5.0,
         trim=parse_size(data.get("trim", "148mm 210mm")) or (148.0, 210.0),
         bleed=parse_length(data.get("bleed", "3mm")) or 0.0,
         paper_caliper=parse_length(data.get("paper_caliper", "0.1mm")) or 0.1,
     )
+    for mark in as_texts(data.get("marks")):
+        if mark not in ("crop",):
+            problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
     for key in ("names", "sources"):
         if key in data and data[key]:
             values[key] = inside(root, as_text(data[key]), data.where(key, True), problems, f"{key} file")

@@ -76,6 +76,12 @@ class Manifest:
     """PDF keywords."""
     marks: tuple[str, ...] = ()
     """Printer's marks wanted in the print edition (e.g. crop); none by default."""
+    page_multiple: int = 4
+    """The print edition's page count is padded with blank pages to a multiple of this (1: never)."""
+    safety_margin: float = 5.0
+    """Millimetres inside the trim that text must keep clear of (checked by preflight)."""
+    back_text: str = ""
+    """Text for the back cover; the description when empty."""
 
 
 @dataclass(frozen=True)

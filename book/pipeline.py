@@ -15,7 +15,8 @@ from typing import Callable
 
 from . import biblio, names
 from .errors import BookError, Problem, Problems
-from .finish import folio_labels, write_book, write_text
+from .finish import (folio_labels, pad_to_multiple, page_labels, screen_finisher, write_pdf,
+                     write_text)
 from .load import load_book
 from .model import Book, IndexEntry, Layout, Location
 from .render import (Urls, contents_entries, join_html, labels_for, render_blank, render_body,
@@ -34,6 +35,8 @@ class Summary:
     """Files written."""
     warnings: list[str] = field(default_factory=list)
     """Warnings, formatted."""
+    notes: list[str] = field(default_factory=list)
+    """Things worth knowing that are not problems (e.g. no title on a narrow spine)."""
     layout: Layout = field(default_factory=Layout)
     """Where every id landed in the joined book, and each page's folio."""
     front_pages: int = 0
@@ -53,12 +56,13 @@ class Reporter:
 
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
-          reporter: Reporter | None = None) -> Summary:
-    """Build the print PDF (and the HTML) of the book in root into out."""
+          reporter: Reporter | None = None, edition: str = "print", preflight: bool = True) -> Summary:
+    """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
+    (the default) a print PDF that fails preflight is not written."""
     from .paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter())
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
 
@@ -76,7 +80,31 @@ def refused_problems(url: str, root: Path) -> list[Problem]:
     return [Problem(Location(root / "book.yaml"), message)]
 
 
-def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) -> Summary:
+EDITIONS = {"print": ("print", "cover"), "screen": ("screen",), "booklet": ("print", "cover", "booklet"),
+            "all": ("print", "cover", "screen", "booklet")}
+"""What each --edition writes."""
+
+
+@dataclass
+class Laid:
+    """The book laid out: the joined pages and where everything landed."""
+
+    front: object
+    """The front-matter Document (its metadata serves the whole book)."""
+    pages: list
+    """Front matter, body and index pages, joined."""
+    blank: list
+    """One blank page, for padding."""
+    front_count: int
+    """Pages of front matter, padding included."""
+    html: str
+    """The joined HTML, for preview."""
+    entries: list[IndexEntry]
+    """The index of names."""
+
+
+def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
+           edition: str, preflight: bool) -> Summary:
     from .paginate import Engine, anchor_pages
 
     started = time.perf_counter()
@@ -84,6 +112,28 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) 
     book, problems = load_book(root)
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
+    laid = lay_out(book, urls, engine, reporter, problems)
+    at = anchor_pages(laid.pages)
+    check_notes(book, at, problems, strict)
+    for message in engine.messages:
+        problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
+    problems.raise_if_errors()
+    summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
+                      layout=Layout(at, tuple(folio_labels(laid.front_count, len(laid.pages)))))
+    check = (lambda written, target: _preflight(written, target, root, summary, strict)) if preflight else None
+    write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
+    if html:
+        preview = out / f"{book.manifest.slug}.html"
+        write_text(preview, laid.html)
+        summary.outputs.append(preview)
+    summary.warnings = [str(p) for p in problems.warnings] + summary.warnings
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems) -> Laid:
+    """The body laid out once; then the front matter and the index, small, from its anchors."""
+    from .paginate import anchor_pages
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
@@ -102,9 +152,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) 
     front = engine.layout(front_html, urls.base)
     blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
-    body_pages = body.pages + blank * (len(body.pages) % 2)
-
-    pages = front_pages + body_pages
+    pages = front_pages + body.pages + blank * (len(body.pages) % 2)
     index_html, entries = "", []
     if book.people:
         folios = folio_labels(len(front_pages), len(pages))
@@ -112,27 +160,70 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter) 
         entries = names.index_entries(book, placed, folios, problems)
         index_html = render_index(book, urls, entries, index_first)
         pages = pages + engine.layout(index_html, urls.base).pages
+    joined = join_html(front_html, body_html, *([index_html] if index_html else []))
+    return Laid(front, pages, blank, len(front_pages), joined, entries)
 
-    at = anchor_pages(pages)
-    check_notes(book, at, problems, strict)
-    for message in engine.messages:
-        problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
-    problems.raise_if_errors()
 
-    reporter.stage("Writing the PDF")
-    slug = book.manifest.slug
-    summary = Summary(pages=len(pages), front_pages=len(front_pages),
-                      layout=Layout(at, tuple(folio_labels(len(front_pages), len(pages)))), index=entries)
-    target = out / f"{slug}-print.pdf"
-    write_book(front.copy(pages), target, len(front_pages))
-    summary.outputs.append(target)
-    if html:
-        preview = out / f"{slug}.html"
-        write_text(preview, join_html(front_html, body_html, *([index_html] if index_html else [])))
-        summary.outputs.append(preview)
-    summary.warnings = [str(p) for p in problems.warnings]
-    summary.seconds = time.perf_counter() - started
-    return summary
+def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,
+                   reporter: Reporter, summary: Summary, check=None) -> None:
+    """Write the PDFs asked for, from the one layout; check(written, target), when given, vets the
+    print edition before it replaces the old file."""
+    from .booklet import write_booklet
+    from .cover import write_cover
+    from .press import PrintSetup, print_finisher
+
+    m, slug = book.manifest, book.manifest.slug
+    setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
+    labels = page_labels(laid.front_count)
+    print_pages = laid.pages + laid.blank * pad_to_multiple(len(laid.pages), m.page_multiple)
+    if "print" in wanted:
+        reporter.stage("Writing the print edition")
+        target = out / f"{slug}-print.pdf"
+        vet = (lambda written, target=target: check(written, target)) if check else None
+        write_pdf(laid.front.copy(print_pages), target, print_finisher(setup, labels), "pdf/x-4", check=vet)
+        summary.outputs.append(target)
+    if "cover" in wanted:
+        reporter.stage("Writing the cover")
+        target = out / f"{slug}-cover.pdf"
+        plan = write_cover(m, len(print_pages), engine, urls, target)
+        summary.outputs.append(target)
+        if plan.note:
+            summary.notes.append(plan.note)
+    if "screen" in wanted:
+        reporter.stage("Writing the screen edition")
+        target = out / f"{slug}-screen.pdf"
+        write_pdf(laid.front.copy(laid.pages), target, _chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
+        summary.outputs.append(target)
+    if "booklet" in wanted:
+        reporter.stage("Writing the booklet")
+        target = out / f"{slug}-booklet.pdf"
+        write_booklet(out / f"{slug}-print.pdf", target)
+        summary.outputs.append(target)
+
+
+TITLE_PAGE = 2
+"""The title page's index: half-title, its blank verso, then the title page."""
+
+
+def _chain(*finishers):
+    def finisher(document, pdf):
+        for step in finishers:
+            step(document, pdf)
+    return finisher
+
+
+def _preflight(written: Path, target: Path, root: Path, summary: Summary, strict: bool) -> None:
+    """Check the print PDF just written (not yet in place); errors keep the old file, warnings go to
+    the summary. The JSON report goes beside the target."""
+    from .preflight import preflight, report_path, write_report
+
+    findings = preflight(written, root, "print", strict=strict)
+    write_report(findings, report_path(target))
+    findings = [f for f in findings if f.code != "note-separated"]  # the layout check reported these
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise BookError([Problem(f.location or Location(root / "book.yaml"), f.message) for f in errors])
+    summary.warnings.extend(str(f) for f in findings)
 
 
 def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool) -> None:

@@ -68,7 +68,7 @@ def page_css(book: Book, folio: str, first_page: int | None = None) -> Markup:
     """@page rules that depend on the book: size, verso head, folio style ('roman', 'arabic' or
     'none' for a page that carries nothing), first number."""
     m = book.manifest
-    size = f"@page {{ size: {m.trim[0]:g}mm {m.trim[1]:g}mm; }}"
+    size = f"@page {{ size: {m.trim[0]:g}mm {m.trim[1]:g}mm; bleed: {m.bleed:g}mm; }}"
     if folio == "none":
         return Markup(size + "\n@page { @top-right { content: none } }")
     counter = "counter(page, lower-roman)" if folio == "roman" else "counter(page)"

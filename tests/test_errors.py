@@ -137,4 +137,5 @@ def test_failed_build_keeps_the_last_good_pdf(tmp_path):
     assert result.exit_code == 1
     assert "01-one.md:5:26: unknown person" in result.output
     assert pdf.read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["small-print.pdf", "small.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["small-cover.pdf", "small-print.pdf",
+                                                     "small-print.preflight.json", "small.html"]

@@ -24,14 +24,14 @@ def text_of(reader: PdfReader, index: int) -> str:
 def margins(reader: PdfReader, index: int) -> tuple[str, str]:
     """Text printed in the top margin (running head) and bottom margin (folio) of a page."""
     page = reader.pages[index]
-    height = float(page.mediabox.height)
+    trim_top, trim_bottom = float(page.trimbox.top), float(page.trimbox.bottom)
     top, bottom = [], []
 
     def visit(text, cm, tm, font, size):
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        if text.strip() and y > height - 17 * 72 / 25.4:
+        if text.strip() and y > trim_top - 17 * 72 / 25.4:
             top.append(text.strip())
-        elif text.strip() and y < 12 * 72 / 25.4:
+        elif text.strip() and y < trim_bottom + 12 * 72 / 25.4:
             bottom.append(text.strip())
     page.extract_text(visitor_text=visit)
     return " ".join(top), " ".join(bottom)
@@ -42,7 +42,8 @@ def test_page_count_and_front_matter(book):
     # i half-title, ii blank, iii title, iv colophon, v dedication, vi blank,
     # vii contents, viii blank, ix About, x blank
     assert summary.front_pages == 10
-    assert len(reader.pages) == summary.pages == 25
+    assert summary.pages == 25
+    assert len(reader.pages) == 28  # the print edition is padded to a multiple of 4
     at = summary.layout.pages
     assert at["contents"] == 6
     assert at["ch-00-about"] == 8
@@ -63,7 +64,7 @@ def test_page_labels_roman_then_arabic(book):
     labels = list(reader.page_labels)
     assert labels[:10] == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
     assert labels[10:] == [str(n) for n in range(1, len(labels) - 9)]
-    assert labels == list(summary.layout.labels)
+    assert labels[:25] == list(summary.layout.labels)
 
 
 def test_blank_versos_carry_nothing(book):

@@ -1,0 +1,857 @@
+"""Written PDF + book folder -> preflight findings: what a print shop would refuse, tied to the sources.
+
+`preflight()` reads only the PDF and the book's source files: the page boxes,
+the fonts, the content streams (walked operator by operator with pypdf's
+ContentStream, tracking q/Q/cm and the text state, so every piece of text and
+every image has its real place and size on the page) and the named
+destinations WeasyPrint writes for every id. Where a problem comes from a
+source, the finding carries its `path:line:col`: a missing character, every
+place it is written; an image, the `![…](file)` whose file has its pixel size;
+a note, its call; text over the edge, the longest run of its words found in
+the page's chapter (or the data and YAML files), else the chapter file.
+Text extents use the PDF fonts' widths and 0.75 em above, 0.25 em below the
+baseline. (pypdf's extract_text is not used: its visitor reports one matrix per
+line, and it cannot decode the /WP-Encod-0 fonts WeasyPrint writes exactly when
+glyphs are missing.)
+
+| code              | what is wrong                                                   | severity                   |
+|-------------------|-----------------------------------------------------------------|----------------------------|
+| font-not-embedded | a font used on a page has no embedded font file                 | error                      |
+| tofu              | a printed character that no font in styles/fonts has            | error                      |
+| image-low-dpi     | a raster image under 300 dpi at its placed size                 | error (print only)         |
+| image-rgb         | a raster image in RGB                                           | error (print only)         |
+| boxes             | no TrimBox; BleedBox not TrimBox + bleed (within 0.01 mm);      | error                      |
+|                   | MediaBox not holding the BleedBox; trim not book.yaml's `trim`  |                            |
+| page-count        | page count not a multiple of page_multiple (4)                  | error (print only)         |
+| overflow          | text drawn outside the TrimBox (or the MediaBox)                | error                      |
+| safety-margin     | text within book.yaml's `safety_margin` (5 mm) of the trim      | warning (print only)       |
+| note-separated    | a note printed on another page than its call                    | warning; error when strict |
+| no-destinations   | the book has notes but the PDF no destinations for their calls  | warning                    |
+
+Exit semantics for the command line (`exit_code`): any error -> 1, warnings only -> 0.
+The screen edition skips the print-only checks (bleed, dpi, RGB, page count, safety margin).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from .errors import BookError, Problems
+from .model import Location
+from .schema import Marked, as_text, parse_length, parse_size, read_yaml
+
+MM = 72 / 25.4
+"""Points per millimetre."""
+TOLERANCE = 0.01 * MM
+"""How far two boxes may differ and still count as equal (0.01 mm)."""
+MIN_DPI = 300
+"""Lowest effective resolution of a raster image in print."""
+ASCENT, DESCENT = 0.75, 0.25
+"""Height above and depth below the baseline of a line of text, in em (for placement checks)."""
+SHOWN = 3
+"""How many source places a message names."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the print shop would refuse or query."""
+
+    severity: str
+    """'error' (preflight fails) or 'warning'."""
+    code: str
+    """Short id of the check, e.g. 'font-not-embedded'."""
+    message: str
+    """Plain words: what is wrong; what to do."""
+    location: Location | None = None
+    """Where in the sources the problem comes from, when it comes from one."""
+    page: int | None = None
+    """1-based page of the PDF, when the problem is on a page."""
+
+    def __str__(self) -> str:
+        where = self.location or (f"page {self.page}" if self.page else "book")
+        tag = "" if self.severity == "error" else "warning: "
+        return f"{where}: {tag}{self.message}"
+
+    def as_dict(self) -> dict:
+        """The finding as JSON-ready values."""
+        loc = self.location
+        return {"severity": self.severity, "code": self.code, "message": self.message, "page": self.page,
+                "location": str(loc) if loc else None, "path": str(loc.path) if loc else None,
+                "line": loc.line if loc else None, "col": loc.col if loc else None}
+
+
+def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False) -> list[Finding]:
+    """Check a written PDF of the book in book_root; every finding, in the order of the checks."""
+    reader = PdfReader(pdf)
+    settings = Settings.read(book_root)
+    sources = Sources.read(book_root)
+    scan = Scan(reader)
+    print_edition = edition == "print"
+    destinations = destination_pages(reader)
+    starts = chapter_starts(destinations, sources)
+    findings = [*check_fonts(scan), *check_glyphs(scan, sources)]
+    if print_edition:
+        findings += check_images(scan, sources, starts)
+    findings += check_boxes(reader, settings, print_edition)
+    if print_edition and settings.multiple > 1 and len(reader.pages) % settings.multiple:
+        extra = -len(reader.pages) % settings.multiple
+        findings.append(Finding("error", "page-count", f"the book has {len(reader.pages)} pages, not a multiple "
+                                f"of {settings.multiple}; add {extra} blank page{'s' if extra > 1 else ''} at the "
+                                "end so that it folds into whole sheets", settings.at("page_multiple")))
+    findings += check_placement(scan, reader, settings, sources, starts, print_edition)
+    findings += check_notes(reader, destinations, sources, strict)
+    return findings
+
+
+def exit_code(findings: list[Finding]) -> int:
+    """1 when any finding is an error, else 0."""
+    return int(any(f.severity == "error" for f in findings))
+
+
+def report_path(pdf: Path) -> Path:
+    """Where the report of a PDF goes: out/<slug>-print.pdf -> out/<slug>-print.preflight.json."""
+    return pdf.with_suffix(".preflight.json")
+
+
+def write_report(findings: list[Finding], target: Path) -> None:
+    """Write the findings as a JSON report (atomically)."""
+    from .finish import write_text
+
+    data = {"errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings),
+            "findings": [f.as_dict() for f in findings]}
+    write_text(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- what the book folder says ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    """The book.yaml values preflight measures against, and where they are written."""
+
+    manifest: Path
+    """book.yaml."""
+    trim: tuple[float, float] = (148.0, 210.0)
+    """Trim width and height in mm."""
+    bleed: float = 3.0
+    """Bleed in mm."""
+    safety: float = 5.0
+    """Safety margin inside the trim, in mm."""
+    multiple: int = 4
+    """The print edition's page count must be a multiple of this (page_multiple; 1 or less: any)."""
+    where: dict = field(default_factory=dict)
+    """Key -> Location of its value in book.yaml."""
+
+    @classmethod
+    def read(cls, root: Path) -> "Settings":
+        """book.yaml's trim, bleed and safety_margin, with defaults for what is absent or unreadable."""
+        path = root / "book.yaml"
+        try:
+            data = read_yaml(path.read_text(encoding="utf-8"), path, Problems())
+        except (OSError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, Marked):
+            return cls(path)
+        trim = parse_size(data.get("trim", "")) or cls.trim
+        bleed, safety = (parse_length(data.get(key)) for key in ("bleed", "safety_margin"))
+        multiple = data.get("page_multiple", cls.multiple)
+        return cls(path, trim, cls.bleed if bleed is None else bleed, cls.safety if safety is None else safety,
+                   multiple if isinstance(multiple, int) else cls.multiple, {key: data.where(key, True) for key in data})
+
+    def at(self, key: str) -> Location:
+        """Where key is written in book.yaml, or book.yaml itself."""
+        return self.where.get(key, Location(self.manifest))
+
+
+@dataclass
+class ChapterFile:
+    """One chapter as preflight sees it."""
+
+    anchor: str
+    """The chapter's id (a named destination in the PDF)."""
+    path: Path
+    """The Markdown file."""
+    text: str
+    """Its contents."""
+
+
+@dataclass
+class Sources:
+    """The book's source files, searchable, and the note calls the loader located."""
+
+    chapters: list[ChapterFile] = field(default_factory=list)
+    """Chapters in reading order."""
+    others: list[tuple[Path, str]] = field(default_factory=list)
+    """book.yaml, names, sources and data files: their text is printed too."""
+    notes: dict[str, Location] = field(default_factory=dict)
+    """Note anchor -> where its call is written."""
+
+    @classmethod
+    def read(cls, root: Path) -> "Sources":
+        """The chapters of book.yaml's contents, through the loader when the book loads cleanly."""
+        from .load import load_book
+
+        try:
+            book, _ = load_book(root, lint_names=False)
+        except BookError:
+            return cls.fallback(root)
+        sources = cls([ChapterFile(c.anchor, c.path, _text(c.path)) for c in book.chapters])
+        sources.notes = {n.anchor: n.origin or Location(c.path) for c in book.chapters for n in c.notes}
+        sources.others = _other_files(root, sources.chapters)
+        return sources
+
+    @classmethod
+    def fallback(cls, root: Path) -> "Sources":
+        """Chapters straight from book.yaml's contents: anchor ch-<stem> unless the front matter gives an id."""
+        manifest = root / "book.yaml"
+        try:
+            import yaml
+            data = yaml.safe_load(_text(manifest)) or {}
+        except Exception:  # an unreadable manifest leaves nothing to tie findings to
+            data = {}
+        contents = data.get("contents") if isinstance(data, dict) else None
+        chapters = []
+        for name in contents if isinstance(contents, list) else []:
+            path = root / as_text(name)
+            text = _text(path)
+            front = re.match(r"\A---[ \t]*\n(.*?\n)---", text, re.S)
+            given = front and re.search(r"^id:\s*['\"]?([A-Za-z][\w.:-]*)", front.group(1), re.M)
+            anchor = given.group(1) if given else "ch-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+            chapters.append(ChapterFile(anchor, path, text))
+        return cls(chapters, _other_files(root, chapters))
+
+    def files(self, chapter: Path | None = None) -> list[tuple[Path, str]]:
+        """The texts to search: one chapter (text on its pages comes from it) or every chapter, then
+        the other files (titles, names, references and data are printed too)."""
+        chapters = [(c.path, c.text) for c in self.chapters if chapter is None or c.path == chapter]
+        return chapters + self.others
+
+    def find_char(self, char: str) -> list[Location]:
+        """Every place the character is written, in reading order."""
+        return [at for path, text in self.files() for at in _places(path, text, re.escape(char))]
+
+    def find_text(self, printed: str, chapter: Path | None) -> Location | None:
+        """Where a printed piece of text is written: the longest run of its words found in one source
+        (the page's chapter, or the other files); else the chapter file itself."""
+        words = re.findall(r"\w+", printed)
+        for n in range(min(len(words), 6), 0, -1):
+            for i in range(len(words) - n + 1):
+                if n == 1 and len(words[i]) < 4:
+                    continue
+                pattern = r"\b" + r"\W+".join(re.escape(w) for w in words[i:i + n]) + r"\b"
+                for path, text in self.files(chapter):
+                    for at in _places(path, text, pattern):
+                        return at
+        return Location(chapter) if chapter else None
+
+    def find_image(self, width: int, height: int, chapter: Path | None) -> tuple[Location | None, str]:
+        """Where an image of this pixel size is placed (![…](file)), and the file's name: searched in the
+        page's chapter (or all chapters); else the chapter file and no name."""
+        for c in self.chapters:
+            if chapter is None or c.path == chapter:
+                for match in re.finditer(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)", c.text):
+                    if _pixel_size(c.path.parent / match.group(1)) == (width, height):
+                        return _location(c.path, c.text, match.start()), match.group(1)
+        return (Location(chapter) if chapter else None), ""
+
+
+def _other_files(root: Path, chapters: list[ChapterFile]) -> list[tuple[Path, str]]:
+    """Every other Markdown or YAML file in the book folder, book.yaml first."""
+    taken = {c.path.resolve() for c in chapters}
+    found = sorted((p for p in root.rglob("*") if p.suffix in (".md", ".yaml", ".yml") and p.is_file()),
+                   key=lambda p: (p.name != "book.yaml", str(p)))
+    return [(p, _text(p)) for p in found if p.resolve() not in taken]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _places(path: Path, text: str, pattern: str):
+    for match in re.finditer(pattern, text):
+        yield _location(path, text, match.start())
+
+
+def _location(path: Path, text: str, offset: int) -> Location:
+    line = text.count("\n", 0, offset) + 1
+    return Location(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _pixel_size(path: Path) -> tuple[int, int] | None:
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, ValueError):
+        return None
+
+
+def chapter_starts(pages: dict[str, int], sources: Sources) -> list[tuple[int, ChapterFile]]:
+    """(0-based first page, chapter) for every chapter whose id is a named destination, in page order."""
+    return sorted(((pages[c.anchor], c) for c in sources.chapters if c.anchor in pages), key=lambda s: s[0])
+
+
+def chapter_at(starts: list[tuple[int, ChapterFile]], page: int) -> ChapterFile | None:
+    """The chapter a 0-based page belongs to (the last one opening at or before it)."""
+    found = None
+    for first, chapter in starts:
+        if first <= page:
+            found = chapter
+    return found
+
+
+def destination_pages(reader: PdfReader) -> dict[str, int]:
+    """Named destination (WeasyPrint writes one per id) -> 0-based page index."""
+    out = {}
+    for name, destination in reader.named_destinations.items():
+        try:
+            out[str(name)] = reader.get_destination_page_number(destination)
+        except Exception:  # a destination to a page that is not in the page tree points nowhere
+            continue
+    return out
+
+
+# --- fonts ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def bundled_characters() -> frozenset[int]:
+    """Every code point some font in styles/fonts has a glyph for."""
+    from fontTools.ttLib import TTFont
+    from .render import STYLES
+
+    points: set[int] = set()
+    for path in sorted((STYLES / "fonts").glob("*.[ot]tf")):
+        with TTFont(path, lazy=True) as font:
+            points.update(font.getBestCmap() or {})
+    return frozenset(points)
+
+
+@dataclass
+class FontInfo:
+    """What the walk needs to know of a PDF font."""
+
+    name: str
+    """BaseFont without the subset prefix."""
+    two_byte: bool
+    """Type0 (2-byte codes) or simple (1-byte)."""
+    widths: dict[int, float]
+    """Code -> advance in thousandths of an em."""
+    default_width: float
+    """Advance of codes not in widths."""
+    unicode: dict[int, str]
+    """Code -> text, from ToUnicode."""
+    notdef: frozenset[int]
+    """Codes drawn as .notdef (no glyph in the font)."""
+    embedded: bool
+    """Whether a font file is embedded (Type3 glyphs always are)."""
+
+
+def font_info(font) -> FontInfo:
+    """Read a font dictionary once."""
+    name = str(font.get("/BaseFont", "/unnamed")).lstrip("/").split("+")[-1]
+    subtype = font.get("/Subtype")
+    if subtype == "/Type0":
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant.get("/FontDescriptor")
+        widths, default = cid_widths(descendant.get("/W", [])), float(descendant.get("/DW", 1000))
+    else:
+        descriptor = font.get("/FontDescriptor")
+        first = int(font.get("/FirstChar", 0))
+        scale = float(font["/FontMatrix"][0]) * 1000 if subtype == "/Type3" and "/FontMatrix" in font else 1.0
+        widths = {first + k: float(v) * scale for k, v in enumerate(font.get("/Widths", []))}
+        default = 500.0
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    embedded = subtype == "/Type3" or any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    unicode = parse_to_unicode(font["/ToUnicode"].get_object().get_data()) if "/ToUnicode" in font else {}
+    notdef: frozenset[int] = frozenset()
+    encoding = font.get("/Encoding")
+    if subtype == "/Type0" and encoding is not None and hasattr(encoding.get_object(), "get_data"):
+        # WeasyPrint gives a font with missing glyphs an embedded CMap (/WP-Encod-0) that sends
+        # those codes to CID 0, .notdef; every other code is its own CID, as with Identity-H.
+        data = encoding.get_object().get_data().decode("latin-1")
+        notdef = frozenset(int(code, 16) for code, cid in re.findall(r"<([0-9a-fA-F]+)>\s+(\d+)", data)
+                           if cid == "0" and int(code, 16))
+    return FontInfo(name, subtype == "/Type0", widths, default, unicode, notdef, embedded)
+
+
+def cid_widths(array) -> dict[int, float]:
+    """A CIDFont's /W array -> CID -> width."""
+    w, widths, i = list(array), {}, 0
+    while i + 1 < len(w):
+        first, second = int(w[i]), w[i + 1].get_object() if hasattr(w[i + 1], "get_object") else w[i + 1]
+        if isinstance(second, list):
+            widths.update({first + k: float(width) for k, width in enumerate(second)})
+            i += 2
+        else:
+            widths.update({code: float(w[i + 2]) for code in range(first, int(second) + 1)})
+            i += 3
+    return widths
+
+
+def parse_to_unicode(data: bytes) -> dict[int, str]:
+    """A ToUnicode CMap (bfchar and bfrange sections) -> code -> text."""
+    text = data.decode("latin-1")
+    out: dict[int, str] = {}
+
+    def utf16(hexes: str) -> str:
+        return bytes.fromhex(hexes).decode("utf-16-be", "replace")
+
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, dest in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            out[int(code, 16)] = utf16(dest)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for lo, hi, dest in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block):
+            lo, hi = int(lo, 16), int(hi, 16)
+            if dest.startswith("["):
+                for k, item in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dest)):
+                    out[lo + k] = utf16(item)
+            else:
+                start = bytes.fromhex(dest[1:-1])
+                base = int.from_bytes(start, "big")
+                for k in range(hi - lo + 1):
+                    out[lo + k] = (base + k).to_bytes(len(start), "big").decode("utf-16-be", "replace")
+    return out
+
+
+# --- walking the pages --------------------------------------------------------------------
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """m then n (PDF row-vector convention: m x n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    """A point through a matrix."""
+    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
+
+
+@dataclass
+class TextRun:
+    """The visible glyphs of one text-showing operator."""
+
+    page: int
+    """0-based page."""
+    text: str
+    """What it says (through ToUnicode)."""
+    box: tuple[float, float, float, float]
+    """x0, y0, x1, y1 in default user space, approximate height (ASCENT, DESCENT)."""
+    font: FontInfo
+    """The font it is set in."""
+    notdef: str = ""
+    """Characters in it drawn as .notdef."""
+
+
+@dataclass
+class Placement:
+    """One raster image drawn on a page."""
+
+    page: int
+    """0-based page."""
+    image: object
+    """The image XObject."""
+    width: float
+    """Placed width in points."""
+    height: float
+    """Placed height in points."""
+
+
+@dataclass
+class Scan:
+    """Every text run, image placement and font of every page."""
+
+    reader: PdfReader
+    """The PDF."""
+    runs: list[TextRun] = field(default_factory=list)
+    """Text, in page and drawing order, one run per text-showing operator."""
+    lines: list[TextRun] = field(default_factory=list)
+    """The runs joined into the lines they make up (a chart draws one glyph per operator)."""
+    images: list[Placement] = field(default_factory=list)
+    """Raster images, in page and drawing order."""
+    fonts: dict[int, tuple[FontInfo, set[int]]] = field(default_factory=dict)
+    """id of the font dictionary -> (font, 0-based pages it is used on)."""
+
+    def __post_init__(self):
+        self._infos: dict[int, FontInfo] = {}
+        for index, page in enumerate(self.reader.pages):
+            contents = page.get_contents()
+            if contents is not None:
+                self._walk(ContentStream(contents, self.reader), page.get("/Resources") or {}, IDENTITY, index, 0)
+        self.lines = join_lines(self.runs)
+
+    def _font(self, resources, name) -> FontInfo | None:
+        ref = ((resources.get("/Font") or {}).get_object()).get(name)
+        if ref is None:
+            return None
+        font = ref.get_object()
+        key = id(font)
+        if key not in self._infos:
+            self._infos[key] = font_info(font)
+        return self._infos[key]
+
+    def _walk(self, stream: ContentStream, resources, ctm: Matrix, page: int, depth: int) -> None:
+        resources = resources.get_object()
+        state = dict(ctm=ctm, font=None, size=0.0, tc=0.0, tw=0.0, th=1.0, rise=0.0, leading=0.0, render=0)
+        stack = []
+        tm = lm = IDENTITY
+        for operands, op in stream.operations:
+            if op == b"q":
+                stack.append(dict(state))
+            elif op == b"Q" and stack:
+                state = stack.pop()
+            elif op == b"cm":
+                state["ctm"] = multiply(tuple(float(v) for v in operands), state["ctm"])
+            elif op == b"BT":
+                tm = lm = IDENTITY
+            elif op == b"Tf":
+                state["font"], state["size"] = self._font(resources, operands[0]), float(operands[1])
+                if state["font"]:
+                    self.fonts.setdefault(id(state["font"]), (state["font"], set()))[1].add(page)
+            elif op in (b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr"):
+                key = {b"Tc": "tc", b"Tw": "tw", b"Tz": "th", b"TL": "leading", b"Ts": "rise", b"Tr": "render"}[op]
+                state[key] = float(operands[0]) / (100 if op == b"Tz" else 1)
+            elif op == b"Tm":
+                tm = lm = tuple(float(v) for v in operands)
+            elif op in (b"Td", b"TD"):
+                if op == b"TD":
+                    state["leading"] = -float(operands[1])
+                tm = lm = multiply((1, 0, 0, 1, float(operands[0]), float(operands[1])), lm)
+            elif op in (b"T*", b"'", b'"'):
+                if op == b'"':
+                    state["tw"], state["tc"] = float(operands[0]), float(operands[1])
+                tm = lm = multiply((1, 0, 0, 1, 0, -state["leading"]), lm)
+                if op != b"T*":
+                    tm = self._show([operands[-1]], state, tm, page)
+            elif op in (b"Tj", b"TJ"):
+                tm = self._show(operands[0] if op == b"TJ" else [operands[0]], state, tm, page)
+            elif op == b"Do":
+                self._draw(resources, operands[0], state["ctm"], page, depth)
+
+    def _draw(self, resources, name, ctm: Matrix, page: int, depth: int) -> None:
+        ref = (resources.get("/XObject") or {}).get_object().get(name)
+        if ref is None:
+            return
+        xobject = ref.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            self.images.append(Placement(page, xobject, math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])))
+        elif xobject.get("/Subtype") == "/Form" and depth < 12:
+            matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+            self._walk(ContentStream(xobject, self.reader), xobject.get("/Resources") or resources,
+                       multiply(matrix, ctm), page, depth + 1)
+
+    def _show(self, items, state, tm: Matrix, page: int) -> Matrix:
+        """Advance through a TJ array; record the visible glyphs as one run."""
+        font, size, th = state["font"], state["size"], state["th"]
+        if font is None:
+            return tm
+        x, start, end = 0.0, None, None
+        chars, missing = [], []
+        for item in items:
+            if isinstance(item, (int, float)):
+                x -= float(item) / 1000 * size * th
+                continue
+            raw = item.original_bytes if hasattr(item, "original_bytes") else bytes(item)
+            step = 2 if font.two_byte else 1
+            for i in range(0, len(raw) - step + 1, step):
+                code = int.from_bytes(raw[i:i + step], "big")
+                text = font.unicode.get(code, "" if font.two_byte else chr(code))
+                cid = 0 if code in font.notdef else code
+                advance = font.widths.get(cid, font.default_width) / 1000 * size + state["tc"]
+                if step == 1 and code == 32:
+                    advance += state["tw"]
+                if text.strip():
+                    start = x if start is None else start
+                    end = x + advance * th
+                chars.append(text)
+                if code in font.notdef:
+                    missing.append(text)
+                x += advance * th
+        if start is not None and state["render"] != 3:
+            rendering = multiply(tm, state["ctm"])
+            rise = state["rise"]
+            corners = [apply(rendering, px, py) for px in (start, end)
+                       for py in (rise - DESCENT * size, rise + ASCENT * size)]
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            self.runs.append(TextRun(page, "".join(chars), (min(xs), min(ys), max(xs), max(ys)), font,
+                                     "".join(missing)))
+        return multiply((1, 0, 0, 1, x, 0), tm)
+
+
+def join_lines(runs: list[TextRun]) -> list[TextRun]:
+    """Join runs drawn one after another on the same baseline, left to right, into lines."""
+    lines: list[TextRun] = []
+    for run in runs:
+        last = lines[-1] if lines else None
+        height = run.box[3] - run.box[1]
+        if (last and last.page == run.page and abs(last.box[1] - run.box[1]) < 0.1 * height
+                and abs(last.box[3] - run.box[3]) < 0.5 * height
+                and -0.1 * height <= run.box[0] - last.box[2] <= 0.6 * height):
+            gap = " " if run.box[0] - last.box[2] > 0.15 * height and not last.text.endswith(" ") else ""
+            box = (last.box[0], min(last.box[1], run.box[1]),
+                   max(last.box[2], run.box[2]), max(last.box[3], run.box[3]))
+            lines[-1] = TextRun(run.page, last.text + gap + run.text, box, last.font, last.notdef + run.notdef)
+        else:
+            lines.append(run)
+    return lines
+
+
+# --- checks -------------------------------------------------------------------------------
+
+def check_fonts(scan: Scan) -> list[Finding]:
+    """Every font must be embedded."""
+    out = []
+    for font, pages in scan.fonts.values():
+        if not font.embedded:
+            out.append(Finding("error", "font-not-embedded",
+                               f'the font "{font.name}" is not embedded ({_on_pages(sorted(pages))}); the printer '
+                               "would substitute another; use only the fonts in styles/fonts through @font-face",
+                               None, min(pages) + 1))
+    return out
+
+
+def check_glyphs(scan: Scan, sources: Sources) -> list[Finding]:
+    """Every printed character must be in a bundled font."""
+    bundled = bundled_characters()
+    seen: dict[str, tuple[list[int], set[str], bool]] = {}
+    for run in scan.runs:
+        for char in run.text:
+            if ord(char) in bundled or char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+                continue
+            pages, fonts, blank = seen.setdefault(char, ([], set(), False))
+            pages.append(run.page)
+            fonts.add(run.font.name)
+            seen[char] = (pages, fonts, blank or char in run.notdef)
+    out = []
+    for char, (pages, fonts, blank) in seen.items():
+        name = unicodedata.name(char, "unnamed character")
+        how = (f"so it prints as an empty box {_on_pages(pages)}" if blank else
+               f"so {_on_pages(pages)} it was printed from the system font {', '.join(sorted(fonts))}, which "
+               "does not match the book and may be missing at the printer")
+        places = sources.find_char(char)
+        where = places[0] if places else None
+        written = " (it is in no source file, so it comes from a template or a label)" if not places else ""
+        if len(places) > 1:
+            more = f", {len(places)} places in all" if len(places) > SHOWN else ""
+            written = f" (also written at {', '.join(str(p) for p in places[1:SHOWN])}{more})"
+        out.append(Finding("error", "tofu",
+                           f'"{char}" (U+{ord(char):04X} {name}) is in no font in styles/fonts, {how}{written}; '
+                           "replace the character, or add a font that has it to styles/fonts and book.css",
+                           where, min(pages) + 1))
+    return out
+
+
+def check_images(scan: Scan, sources: Sources, starts) -> list[Finding]:
+    """Raster images in print: at least 300 dpi where placed, and not RGB."""
+    out, seen_rgb, seen_dpi = [], set(), set()
+    for placed in scan.images:
+        image = placed.image
+        if image.get("/ImageMask"):
+            continue
+        width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+        chapter = chapter_at(starts, placed.page)
+        where, name = sources.find_image(width, height, chapter.path if chapter else None)
+        what = f'the image "{name}"' if name else "an image"
+        size = f"{width}×{height} px at {placed.width / MM:.1f}×{placed.height / MM:.1f} mm"
+        if placed.width > 0 and placed.height > 0:
+            dpi = min(width / (placed.width / 72), height / (placed.height / 72))
+            key = (id(image), round(dpi))
+            if round(dpi) < MIN_DPI and key not in seen_dpi:
+                seen_dpi.add(key)
+                out.append(Finding("error", "image-low-dpi",
+                                   f"{what} is printed at {dpi:.0f} dpi ({size}); print needs {MIN_DPI} dpi: "
+                                   f"use a file of at least {math.ceil(placed.width / 72 * MIN_DPI)} px wide, "
+                                   "or print it smaller", where, placed.page + 1))
+        if _is_rgb(image.get("/ColorSpace")) and id(image) not in seen_rgb:
+            seen_rgb.add(id(image))
+            out.append(Finding("error", "image-rgb",
+                               f"{what} is in RGB ({size}), which the print edition cannot use; convert the "
+                               "file to CMYK with the printer's profile, or to grayscale",
+                               where, placed.page + 1))
+    return out
+
+
+def _is_rgb(space) -> bool:
+    space = space.get_object() if space is not None else None
+    if space is None:
+        return False
+    if isinstance(space, str):
+        return space in ("/DeviceRGB", "/CalRGB")
+    kind = str(space[0])
+    if kind == "/ICCBased":
+        return int(space[1].get_object().get("/N", 0)) == 3
+    if kind == "/Indexed":
+        return _is_rgb(space[1])
+    return kind == "/CalRGB"
+
+
+def check_boxes(reader: PdfReader, settings: Settings, print_edition: bool) -> list[Finding]:
+    """TrimBox on every page; BleedBox = TrimBox + bleed; MediaBox holds the BleedBox; trim as book.yaml."""
+    bleed = settings.bleed * MM if print_edition else 0.0
+    problems: list[tuple[int, str, Location | None]] = []
+    for index, page in enumerate(reader.pages):
+        media = _box(page.mediabox)
+        if "/TrimBox" not in page:
+            if print_edition:
+                problems.append((index, "the page has no TrimBox; the printer cannot tell where to cut: "
+                                 "the build must write one on every page", None))
+            continue
+        trim = _box(page.trimbox)
+        width, height = (trim[2] - trim[0]) / MM, (trim[3] - trim[1]) / MM
+        if max(abs(width - settings.trim[0]), abs(height - settings.trim[1])) > 0.01:
+            problems.append((index, f"the TrimBox is {width:.2f}×{height:.2f} mm, but book.yaml asks for "
+                             f"{settings.trim[0]:g}×{settings.trim[1]:g} mm; rebuild the PDF", settings.at("trim")))
+        if print_edition:
+            want = (trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed)
+            have = _box(page.bleedbox)
+            if max(abs(a - b) for a, b in zip(want, have)) > TOLERANCE:
+                grown = [(t - h) / MM for t, h in zip(trim[:2], have[:2])] + \
+                        [(h - t) / MM for t, h in zip(trim[2:], have[2:])]
+                problems.append((index, f"the BleedBox should be the TrimBox grown by {settings.bleed:g} mm on "
+                                 "every side, but it is grown by " + _sides(grown) + "; the build must add "
+                                 "the bleed from book.yaml", settings.at("bleed")))
+            outer = have
+        else:
+            outer = trim
+        if not _contains(media, outer):
+            problems.append((index, f"the MediaBox does not hold the {'BleedBox' if print_edition else 'TrimBox'}"
+                             "; part of the page would be cut away: the build must make the page larger", None))
+    out = []
+    for message, location, pages in _group(problems):
+        out.append(Finding("error", "boxes", f"{message} ({_on_pages(pages)})", location, pages[0] + 1))
+    return out
+
+
+def _box(rect) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _contains(outer, inner) -> bool:
+    return (outer[0] <= inner[0] + TOLERANCE and outer[1] <= inner[1] + TOLERANCE
+            and outer[2] >= inner[2] - TOLERANCE and outer[3] >= inner[3] - TOLERANCE)
+
+
+def _sides(mm: list[float]) -> str:
+    if max(mm) - min(mm) < 0.01:
+        return f"{mm[0]:.2f} mm"
+    return "{:.2f} mm left, {:.2f} mm bottom, {:.2f} mm right, {:.2f} mm top".format(*mm)
+
+
+def check_placement(scan: Scan, reader: PdfReader, settings: Settings, sources: Sources, starts,
+                    print_edition: bool) -> list[Finding]:
+    """No text outside the trim (overflow, error); none within the safety margin of it (warning, print)."""
+    margin = settings.safety * MM
+    found: dict[tuple[int, str], list[tuple[TextRun, str]]] = {}
+    for line in scan.lines:
+        page = reader.pages[line.page]
+        trim = _box(page.trimbox)
+        x0, y0, x1, y1 = line.box
+        gaps = {"left": x0 - trim[0], "bottom": y0 - trim[1], "right": trim[2] - x1, "top": trim[3] - y1}
+        side, gap = min(gaps.items(), key=lambda item: item[1])
+        if gap < -TOLERANCE:
+            edge = "page" if not _contains(_box(page.mediabox), line.box) else "trim"
+            found.setdefault((line.page, "overflow"), []).append(
+                (line, f"runs {-gap / MM:.1f} mm past the {side} edge of the {edge}"))
+        elif print_edition and gap < margin - TOLERANCE:
+            found.setdefault((line.page, "safety-margin"), []).append(
+                (line, f"is {gap / MM:.1f} mm from the {side} edge of the trim, inside the "
+                       f"{settings.safety:g} mm safety margin"))
+    out = []
+    for (index, kind), lines in sorted(found.items()):
+        line, how = lines[0]
+        chapter = chapter_at(starts, index)
+        where = sources.find_text(line.text, chapter.path if chapter else None)
+        shown = " ".join(line.text.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        more = f" ({len(lines)} lines on this page)" if len(lines) > 1 else ""
+        if kind == "overflow":
+            out.append(Finding("error", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it will be cut '
+                               "off; shorten or rewrap the text (break a long word or address by hand), or "
+                               "make the note, table or figure smaller", where, index + 1))
+        else:
+            out.append(Finding("warning", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it may be '
+                               "trimmed off; rewrap the text, or widen the page margins in styles/book.css",
+                               where, index + 1))
+    return out
+
+
+def check_notes(reader: PdfReader, pages: dict[str, int], sources: Sources, strict: bool) -> list[Finding]:
+    """Every note body on the page of its call (from the named destinations call-X and X)."""
+    if sources.notes and not any("call-" + anchor in pages for anchor in sources.notes):
+        return [Finding("warning", "no-destinations", "the PDF has no named destinations for the note calls, "
+                        "so the notes cannot be checked against the pages of their calls; keep the destinations "
+                        "WeasyPrint writes when the PDF is processed further")]
+    labels = _labels(reader)
+    by_anchor = sorted((c.anchor for c in sources.chapters), key=len, reverse=True)
+    paths = {c.anchor: c.path for c in sources.chapters}
+    out = []
+    for name, call in sorted(pages.items(), key=lambda item: (item[1], item[0])):
+        if not name.startswith("call-") or name[5:] not in pages:
+            continue
+        anchor, body = name[5:], pages[name[5:]]
+        if body == call:
+            continue
+        chapter = next((a for a in by_anchor if anchor.startswith(a + "-")), None)
+        where = sources.notes.get(anchor) or (Location(paths[chapter]) if chapter else None)
+        number = anchor.rsplit("-n", 1)[-1] if "-n" in anchor else anchor
+        out.append(Finding("error" if strict else "warning", "note-separated",
+                           f"note {number} is printed on page {body + 1}{labels(body)}, its call on page "
+                           f"{call + 1}{labels(call)}; shorten the note or the paragraph, or move the call",
+                           where, call + 1))
+    return out
+
+
+def _labels(reader: PdfReader):
+    try:
+        printed = list(reader.page_labels)
+    except Exception:  # a broken /PageLabels tree: fall back to physical numbers only
+        printed = []
+
+    def label(index: int) -> str:
+        if index < len(printed) and printed[index] != str(index + 1):
+            return f" (folio {printed[index]})"
+        return ""
+    return label
+
+
+def _group(problems: list[tuple[int, str, Location | None]]):
+    """Same message on several pages -> one entry with the pages."""
+    grouped: dict[str, tuple[Location | None, list[int]]] = {}
+    for index, message, location in problems:
+        grouped.setdefault(message, (location, []))[1].append(index)
+    return [(message, location, pages) for message, (location, pages) in grouped.items()]
+
+
+def _on_pages(indexes: list[int]) -> str:
+    """0-based page indexes -> 'on page 3' or 'on pages 3, 5–9'."""
+    text = _pages(indexes)
+    return f"on page{'s' if ',' in text or '–' in text else ''} {text}"
+
+
+def _pages(indexes: list[int]) -> str:
+    """0-based page indexes -> '3, 5–9' (1-based, ranges joined)."""
+    numbers = sorted({i + 1 for i in indexes})
+    parts, start = [], None
+    for i, n in enumerate(numbers):
+        start = n if start is None else start
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(str(n) if n == start else f"{start}–{n}")
+            start = None
+    return ", ".join(parts)
