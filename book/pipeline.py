@@ -114,13 +114,14 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     engine = Engine([root, STYLES], reporter.engine)
     laid = lay_out(book, urls, engine, reporter, problems)
     at = anchor_pages(laid.pages)
-    check_notes(book, at, problems, strict)
+    folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
+    check_notes(book, at, problems, strict, folios)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, tuple(folio_labels(laid.front_count, len(laid.pages)))))
-    check = (lambda written, target: _preflight(written, target, root, summary, strict)) if preflight else None
+                      layout=Layout(at, folios))
+    check = (lambda written, target: _preflight(written, target, book, summary, strict)) if preflight else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
     if html:
         preview = out / f"{book.manifest.slug}.html"
@@ -212,12 +213,13 @@ def _chain(*finishers):
     return finisher
 
 
-def _preflight(written: Path, target: Path, root: Path, summary: Summary, strict: bool) -> None:
+def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict: bool) -> None:
     """Check the print PDF just written (not yet in place); errors keep the old file, warnings go to
     the summary. The JSON report goes beside the target."""
     from .preflight import preflight, report_path, write_report
 
-    findings = preflight(written, root, "print", strict=strict)
+    root = book.manifest.root
+    findings = preflight(written, root, "print", strict=strict, book=book)
     write_report(findings, report_path(target))
     findings = [f for f in findings if f.code != "note-separated"]  # the layout check reported these
     errors = [f for f in findings if f.severity == "error"]
@@ -226,8 +228,13 @@ def _preflight(written: Path, target: Path, root: Path, summary: Summary, strict
     summary.warnings.extend(str(f) for f in findings)
 
 
-def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool) -> None:
+def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool,
+                folios: tuple[str, ...] = ()) -> None:
     """Every note must land on a page, and on the page of its call."""
+    def page(index: int) -> str:
+        folio = folios[index] if index < len(folios) else ""
+        return f"page {folio} (PDF page {index + 1})" if folio else f"PDF page {index + 1}"
+
     for chapter in book.chapters:
         for note in chapter.notes:
             call, body = at.get("call-" + note.anchor), at.get(note.anchor)
@@ -237,8 +244,8 @@ def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool
                                "move its call, then rebuild")
             elif call is not None and call != body:
                 report = problems.error if strict else problems.warn
-                report(where, f"note {note.number} is printed on page {body + 1}, its call on page "
-                       f"{call + 1}; shorten the note or the paragraph")
+                report(where, f"note {note.number} is printed on {page(body)}, its call on {page(call)}; "
+                       "reword the paragraph or the next one so that the page breaks elsewhere")
 
 
 def check(root: Path) -> tuple[Book, Problems]:

@@ -1,18 +1,13 @@
 """Written PDF + book folder -> preflight findings: what a print shop would refuse, tied to the sources.
 
 `preflight()` reads only the PDF and the book's source files: the page boxes,
-the fonts, the content streams (walked operator by operator with pypdf's
-ContentStream, tracking q/Q/cm and the text state, so every piece of text and
-every image has its real place and size on the page) and the named
-destinations WeasyPrint writes for every id. Where a problem comes from a
-source, the finding carries its `path:line:col`: a missing character, every
-place it is written; an image, the `![…](file)` whose file has its pixel size;
-a note, its call; text over the edge, the longest run of its words found in
-the page's chapter (or the data and YAML files), else the chapter file.
-Text extents use the PDF fonts' widths and 0.75 em above, 0.25 em below the
-baseline. (pypdf's extract_text is not used: its visitor reports one matrix per
-line, and it cannot decode the /WP-Encod-0 fonts WeasyPrint writes exactly when
-glyphs are missing.)
+the fonts, the text runs and image placements that `pdfscan.Scan` finds on every
+page (each with its real place and size) and the named destinations WeasyPrint
+writes for every id. Where a problem comes from a source, the finding carries
+its `path:line:col`: a missing character, every place it is written; an image,
+the `![…](file)` whose file has its pixel size; a note, its call; text over the
+edge, the longest run of its words found in the page's chapter (or the data and
+YAML files), else the chapter file.
 
 | code              | what is wrong                                                   | severity                   |
 |-------------------|-----------------------------------------------------------------|----------------------------|
@@ -43,10 +38,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from .errors import BookError, Problems
 from .model import Location
+from .pdfscan import Scan, TextRun
 from .schema import Marked, as_text, parse_length, parse_size, read_yaml
 
 MM = 72 / 25.4
@@ -55,8 +50,6 @@ TOLERANCE = 0.01 * MM
 """How far two boxes may differ and still count as equal (0.01 mm)."""
 MIN_DPI = 300
 """Lowest effective resolution of a raster image in print."""
-ASCENT, DESCENT = 0.75, 0.25
-"""Height above and depth below the baseline of a line of text, in em (for placement checks)."""
 SHOWN = 3
 """How many source places a message names."""
 
@@ -89,11 +82,13 @@ class Finding:
                 "line": loc.line if loc else None, "col": loc.col if loc else None}
 
 
-def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False) -> list[Finding]:
-    """Check a written PDF of the book in book_root; every finding, in the order of the checks."""
+def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False,
+              book=None) -> list[Finding]:
+    """Check a written PDF of the book in book_root; every finding, in the order of the checks.
+    A build passes the Book it has loaded, so that the sources are not read twice."""
     reader = PdfReader(pdf)
     settings = Settings.read(book_root)
-    sources = Sources.read(book_root)
+    sources = Sources.of(book, book_root) if book is not None else Sources.read(book_root)
     scan = Scan(reader)
     print_edition = edition == "print"
     destinations = destination_pages(reader)
@@ -204,6 +199,11 @@ class Sources:
             book, _ = load_book(root, lint_names=False)
         except BookError:
             return cls.fallback(root)
+        return cls.of(book, root)
+
+    @classmethod
+    def of(cls, book, root: Path) -> "Sources":
+        """The sources of a Book already loaded."""
         sources = cls([ChapterFile(c.anchor, c.path, _text(c.path)) for c in book.chapters])
         sources.notes = {n.anchor: n.origin or Location(c.path) for c in book.chapters for n in c.notes}
         sources.others = _other_files(root, sources.chapters)
@@ -323,7 +323,7 @@ def destination_pages(reader: PdfReader) -> dict[str, int]:
     return out
 
 
-# --- fonts ------------------------------------------------------------------------------
+# --- the bundled fonts ----------------------------------------------------------------
 
 @lru_cache(maxsize=1)
 def bundled_characters() -> frozenset[int]:
@@ -336,280 +336,6 @@ def bundled_characters() -> frozenset[int]:
         with TTFont(path, lazy=True) as font:
             points.update(font.getBestCmap() or {})
     return frozenset(points)
-
-
-@dataclass
-class FontInfo:
-    """What the walk needs to know of a PDF font."""
-
-    name: str
-    """BaseFont without the subset prefix."""
-    two_byte: bool
-    """Type0 (2-byte codes) or simple (1-byte)."""
-    widths: dict[int, float]
-    """Code -> advance in thousandths of an em."""
-    default_width: float
-    """Advance of codes not in widths."""
-    unicode: dict[int, str]
-    """Code -> text, from ToUnicode."""
-    notdef: frozenset[int]
-    """Codes drawn as .notdef (no glyph in the font)."""
-    embedded: bool
-    """Whether a font file is embedded (Type3 glyphs always are)."""
-
-
-def font_info(font) -> FontInfo:
-    """Read a font dictionary once."""
-    name = str(font.get("/BaseFont", "/unnamed")).lstrip("/").split("+")[-1]
-    subtype = font.get("/Subtype")
-    if subtype == "/Type0":
-        descendant = font["/DescendantFonts"][0].get_object()
-        descriptor = descendant.get("/FontDescriptor")
-        widths, default = cid_widths(descendant.get("/W", [])), float(descendant.get("/DW", 1000))
-    else:
-        descriptor = font.get("/FontDescriptor")
-        first = int(font.get("/FirstChar", 0))
-        scale = float(font["/FontMatrix"][0]) * 1000 if subtype == "/Type3" and "/FontMatrix" in font else 1.0
-        widths = {first + k: float(v) * scale for k, v in enumerate(font.get("/Widths", []))}
-        default = 500.0
-    descriptor = descriptor.get_object() if descriptor is not None else {}
-    embedded = subtype == "/Type3" or any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    unicode = parse_to_unicode(font["/ToUnicode"].get_object().get_data()) if "/ToUnicode" in font else {}
-    notdef: frozenset[int] = frozenset()
-    encoding = font.get("/Encoding")
-    if subtype == "/Type0" and encoding is not None and hasattr(encoding.get_object(), "get_data"):
-        # WeasyPrint gives a font with missing glyphs an embedded CMap (/WP-Encod-0) that sends
-        # those codes to CID 0, .notdef; every other code is its own CID, as with Identity-H.
-        data = encoding.get_object().get_data().decode("latin-1")
-        notdef = frozenset(int(code, 16) for code, cid in re.findall(r"<([0-9a-fA-F]+)>\s+(\d+)", data)
-                           if cid == "0" and int(code, 16))
-    return FontInfo(name, subtype == "/Type0", widths, default, unicode, notdef, embedded)
-
-
-def cid_widths(array) -> dict[int, float]:
-    """A CIDFont's /W array -> CID -> width."""
-    w, widths, i = list(array), {}, 0
-    while i + 1 < len(w):
-        first, second = int(w[i]), w[i + 1].get_object() if hasattr(w[i + 1], "get_object") else w[i + 1]
-        if isinstance(second, list):
-            widths.update({first + k: float(width) for k, width in enumerate(second)})
-            i += 2
-        else:
-            widths.update({code: float(w[i + 2]) for code in range(first, int(second) + 1)})
-            i += 3
-    return widths
-
-
-def parse_to_unicode(data: bytes) -> dict[int, str]:
-    """A ToUnicode CMap (bfchar and bfrange sections) -> code -> text."""
-    text = data.decode("latin-1")
-    out: dict[int, str] = {}
-
-    def utf16(hexes: str) -> str:
-        return bytes.fromhex(hexes).decode("utf-16-be", "replace")
-
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-        for code, dest in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-            out[int(code, 16)] = utf16(dest)
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
-        for lo, hi, dest in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block):
-            lo, hi = int(lo, 16), int(hi, 16)
-            if dest.startswith("["):
-                for k, item in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dest)):
-                    out[lo + k] = utf16(item)
-            else:
-                start = bytes.fromhex(dest[1:-1])
-                base = int.from_bytes(start, "big")
-                for k in range(hi - lo + 1):
-                    out[lo + k] = (base + k).to_bytes(len(start), "big").decode("utf-16-be", "replace")
-    return out
-
-
-# --- walking the pages --------------------------------------------------------------------
-
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def multiply(m: Matrix, n: Matrix) -> Matrix:
-    """m then n (PDF row-vector convention: m x n)."""
-    a, b, c, d, e, f = m
-    A, B, C, D, E, F = n
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    """A point through a matrix."""
-    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
-
-
-@dataclass
-class TextRun:
-    """The visible glyphs of one text-showing operator."""
-
-    page: int
-    """0-based page."""
-    text: str
-    """What it says (through ToUnicode)."""
-    box: tuple[float, float, float, float]
-    """x0, y0, x1, y1 in default user space, approximate height (ASCENT, DESCENT)."""
-    font: FontInfo
-    """The font it is set in."""
-    notdef: str = ""
-    """Characters in it drawn as .notdef."""
-
-
-@dataclass
-class Placement:
-    """One raster image drawn on a page."""
-
-    page: int
-    """0-based page."""
-    image: object
-    """The image XObject."""
-    width: float
-    """Placed width in points."""
-    height: float
-    """Placed height in points."""
-
-
-@dataclass
-class Scan:
-    """Every text run, image placement and font of every page."""
-
-    reader: PdfReader
-    """The PDF."""
-    runs: list[TextRun] = field(default_factory=list)
-    """Text, in page and drawing order, one run per text-showing operator."""
-    lines: list[TextRun] = field(default_factory=list)
-    """The runs joined into the lines they make up (a chart draws one glyph per operator)."""
-    images: list[Placement] = field(default_factory=list)
-    """Raster images, in page and drawing order."""
-    fonts: dict[int, tuple[FontInfo, set[int]]] = field(default_factory=dict)
-    """id of the font dictionary -> (font, 0-based pages it is used on)."""
-
-    def __post_init__(self):
-        self._infos: dict[int, FontInfo] = {}
-        for index, page in enumerate(self.reader.pages):
-            contents = page.get_contents()
-            if contents is not None:
-                self._walk(ContentStream(contents, self.reader), page.get("/Resources") or {}, IDENTITY, index, 0)
-        self.lines = join_lines(self.runs)
-
-    def _font(self, resources, name) -> FontInfo | None:
-        ref = ((resources.get("/Font") or {}).get_object()).get(name)
-        if ref is None:
-            return None
-        font = ref.get_object()
-        key = id(font)
-        if key not in self._infos:
-            self._infos[key] = font_info(font)
-        return self._infos[key]
-
-    def _walk(self, stream: ContentStream, resources, ctm: Matrix, page: int, depth: int) -> None:
-        resources = resources.get_object()
-        state = dict(ctm=ctm, font=None, size=0.0, tc=0.0, tw=0.0, th=1.0, rise=0.0, leading=0.0, render=0)
-        stack = []
-        tm = lm = IDENTITY
-        for operands, op in stream.operations:
-            if op == b"q":
-                stack.append(dict(state))
-            elif op == b"Q" and stack:
-                state = stack.pop()
-            elif op == b"cm":
-                state["ctm"] = multiply(tuple(float(v) for v in operands), state["ctm"])
-            elif op == b"BT":
-                tm = lm = IDENTITY
-            elif op == b"Tf":
-                state["font"], state["size"] = self._font(resources, operands[0]), float(operands[1])
-                if state["font"]:
-                    self.fonts.setdefault(id(state["font"]), (state["font"], set()))[1].add(page)
-            elif op in (b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr"):
-                key = {b"Tc": "tc", b"Tw": "tw", b"Tz": "th", b"TL": "leading", b"Ts": "rise", b"Tr": "render"}[op]
-                state[key] = float(operands[0]) / (100 if op == b"Tz" else 1)
-            elif op == b"Tm":
-                tm = lm = tuple(float(v) for v in operands)
-            elif op in (b"Td", b"TD"):
-                if op == b"TD":
-                    state["leading"] = -float(operands[1])
-                tm = lm = multiply((1, 0, 0, 1, float(operands[0]), float(operands[1])), lm)
-            elif op in (b"T*", b"'", b'"'):
-                if op == b'"':
-                    state["tw"], state["tc"] = float(operands[0]), float(operands[1])
-                tm = lm = multiply((1, 0, 0, 1, 0, -state["leading"]), lm)
-                if op != b"T*":
-                    tm = self._show([operands[-1]], state, tm, page)
-            elif op in (b"Tj", b"TJ"):
-                tm = self._show(operands[0] if op == b"TJ" else [operands[0]], state, tm, page)
-            elif op == b"Do":
-                self._draw(resources, operands[0], state["ctm"], page, depth)
-
-    def _draw(self, resources, name, ctm: Matrix, page: int, depth: int) -> None:
-        ref = (resources.get("/XObject") or {}).get_object().get(name)
-        if ref is None:
-            return
-        xobject = ref.get_object()
-        if xobject.get("/Subtype") == "/Image":
-            self.images.append(Placement(page, xobject, math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])))
-        elif xobject.get("/Subtype") == "/Form" and depth < 12:
-            matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
-            self._walk(ContentStream(xobject, self.reader), xobject.get("/Resources") or resources,
-                       multiply(matrix, ctm), page, depth + 1)
-
-    def _show(self, items, state, tm: Matrix, page: int) -> Matrix:
-        """Advance through a TJ array; record the visible glyphs as one run."""
-        font, size, th = state["font"], state["size"], state["th"]
-        if font is None:
-            return tm
-        x, start, end = 0.0, None, None
-        chars, missing = [], []
-        for item in items:
-            if isinstance(item, (int, float)):
-                x -= float(item) / 1000 * size * th
-                continue
-            raw = item.original_bytes if hasattr(item, "original_bytes") else bytes(item)
-            step = 2 if font.two_byte else 1
-            for i in range(0, len(raw) - step + 1, step):
-                code = int.from_bytes(raw[i:i + step], "big")
-                text = font.unicode.get(code, "" if font.two_byte else chr(code))
-                cid = 0 if code in font.notdef else code
-                advance = font.widths.get(cid, font.default_width) / 1000 * size + state["tc"]
-                if step == 1 and code == 32:
-                    advance += state["tw"]
-                if text.strip():
-                    start = x if start is None else start
-                    end = x + advance * th
-                chars.append(text)
-                if code in font.notdef:
-                    missing.append(text)
-                x += advance * th
-        if start is not None and state["render"] != 3:
-            rendering = multiply(tm, state["ctm"])
-            rise = state["rise"]
-            corners = [apply(rendering, px, py) for px in (start, end)
-                       for py in (rise - DESCENT * size, rise + ASCENT * size)]
-            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-            self.runs.append(TextRun(page, "".join(chars), (min(xs), min(ys), max(xs), max(ys)), font,
-                                     "".join(missing)))
-        return multiply((1, 0, 0, 1, x, 0), tm)
-
-
-def join_lines(runs: list[TextRun]) -> list[TextRun]:
-    """Join runs drawn one after another on the same baseline, left to right, into lines."""
-    lines: list[TextRun] = []
-    for run in runs:
-        last = lines[-1] if lines else None
-        height = run.box[3] - run.box[1]
-        if (last and last.page == run.page and abs(last.box[1] - run.box[1]) < 0.1 * height
-                and abs(last.box[3] - run.box[3]) < 0.5 * height
-                and -0.1 * height <= run.box[0] - last.box[2] <= 0.6 * height):
-            gap = " " if run.box[0] - last.box[2] > 0.15 * height and not last.text.endswith(" ") else ""
-            box = (last.box[0], min(last.box[1], run.box[1]),
-                   max(last.box[2], run.box[2]), max(last.box[3], run.box[3]))
-            lines[-1] = TextRun(run.page, last.text + gap + run.text, box, last.font, last.notdef + run.notdef)
-        else:
-            lines.append(run)
-    return lines
 
 
 # --- checks -------------------------------------------------------------------------------

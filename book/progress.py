@@ -23,8 +23,8 @@ def progress_reporter(quiet: bool) -> Iterator[Reporter]:
     console = Console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("Starting", total=None)
-        state = {"stage": "Starting"}
+        task = progress.add_task("Loading the layout engine", total=None)
+        state = {"stage": "Loading the layout engine"}
 
         def stage(name: str) -> None:
             state["stage"] = name

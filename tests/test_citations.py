@@ -90,8 +90,8 @@ def test_separated_note_is_a_warning_or_with_strict_an_error(tmp_path):
     problems = Problems()
     check_notes(book, {"call-ch-x-n1": 4, "ch-x-n1": 5}, problems, strict=False)
     assert [str(p) for p in problems.items] == [
-        f"{tmp_path}/x.md:7:12: warning: note 1 is printed on page 6, its call on page 5; "
-        "shorten the note or the paragraph"]
+        f"{tmp_path}/x.md:7:12: warning: note 1 is printed on PDF page 6, its call on PDF page 5; "
+        "reword the paragraph or the next one so that the page breaks elsewhere"]
     problems = Problems()
     check_notes(book, {"call-ch-x-n1": 4, "ch-x-n1": 5}, problems, strict=True)
     assert problems.errors
@@ -108,10 +108,11 @@ def test_strict_build_fails_on_a_separated_note(tmp_path):
     summary = build(BOOKS / "note-separated", tmp_path / "a")
     separated = [w for w in summary.warnings if "its call on page" in w]
     assert separated == [f"{BOOKS / 'note-separated'}/03-chapter.md:9:237: warning: note 2 is printed on "
-                         "page 20, its call on page 19; shorten the note or the paragraph"]
+                         "page 10 (PDF page 20), its call on page 9 (PDF page 19); reword the paragraph or "
+                         "the next one so that the page breaks elsewhere"]
     with pytest.raises(BookError) as error:
         build(BOOKS / "note-separated", tmp_path / "b", strict=True)
-    assert "03-chapter.md:9:237: note 2 is printed on page 20" in str(error.value)
+    assert "03-chapter.md:9:237: note 2 is printed on page 10 (PDF page 20)" in str(error.value)
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
 
 
