@@ -30,14 +30,16 @@ def main() -> None:
               show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; all of them.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
 @click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
+@click.option("--draft", is_flag=True, help="Only the print interior, without cover and preflight: a quick look.")
 @QUIET
-def build(source: Path, out: Path, edition: str, html: bool, strict: bool, quiet: bool) -> None:
-    """Check the sources, lay out the book once and write the PDF."""
+def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft: bool, quiet: bool) -> None:
+    """Check the sources, lay out the book once and write the PDF(s)."""
     from .pipeline import build as run_build
     from .progress import progress_reporter
 
     with progress_reporter(quiet) as reporter:
-        summary = run_build(source, out, html=html, strict=strict, reporter=reporter, edition=edition)
+        summary = run_build(source, out, html=html, strict=strict, reporter=reporter,
+                            edition="draft" if draft else edition)
     for warning in summary.warnings:
         click.echo(warning, err=True)
     if not quiet:
@@ -110,7 +112,7 @@ def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
 @OUT
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
 def watch(source: Path, out: Path, interval: float) -> None:
-    """Rebuild whenever a file of the book changes (Ctrl-C to stop)."""
+    """Rebuild the draft (print interior, no cover or preflight) whenever a file changes (Ctrl-C to stop)."""
     from .pipeline import build as run_build
 
     seen: dict[Path, float] = {}
@@ -120,7 +122,7 @@ def watch(source: Path, out: Path, interval: float) -> None:
         if now != seen:
             seen = now
             try:
-                summary = run_build(source, out)
+                summary = run_build(source, out, edition="draft")
                 click.echo(f"{time.strftime('%H:%M:%S')} {summary.pages} pages in {summary.seconds:.1f} s")
                 for warning in summary.warnings:
                     click.echo(warning, err=True)

@@ -61,11 +61,19 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
     texts = {}
     for i, row in enumerate(rows):
         for key in (spec["columns"] if kind == "table" else ()):
-            texts[(i, key)] = _inline(md, as_text(row.get(key)), data_loc,
+            texts[(i, key)] = _inline(md, cell_text(row.get(key), ctx.manifest.language), data_loc,
                                       row.where(key, True).line, ctx, problems, _check_inline, Found)
     caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
                       ctx, problems, _check_inline, Found) if spec.get("caption") else None
     token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption)
+
+
+def cell_text(value, language: str) -> str:
+    """A table cell's text: numbers grouped by thousands as the language writes them (4,390)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+        grouped = f"{value:,}"
+        return grouped if language.startswith("en") else grouped.replace(",", "\u202f")
+    return as_text(value)
 
 
 def _parser(ctx):
@@ -99,18 +107,23 @@ def render_block(token: Token, writer, renderer, env) -> str:
             f'<figcaption>{caption}</figcaption></figure>\n')
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _table(spec, meta, caption, ident, writer, renderer, env) -> str:
     columns = spec["columns"]
     head = "".join(f'<th class="col-{escape(k)}">{escape(as_text(v))}</th>' for k, v in columns.items())
     body = []
-    for i, _row in enumerate(meta["rows"]):
+    for i, row in enumerate(meta["rows"]):
         cells = "".join(
-            f'<td class="col-{escape(k)}">'
+            f'<td class="col-{escape(k)}{" num" if _is_number(row.get(k)) else ""}">'
             f'{renderer.renderInline(meta["texts"][(i, k)].children, writer.md.options, env)}</td>'
             for k in columns)
         body.append(f"<tr>{cells}</tr>")
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead>'
+    # The caption is a paragraph kept with the table: a <caption> can be left alone at a page's foot.
+    cap = f'<p class="table-caption">{caption}</p>' if caption else ""
+    return (f'{cap}<table class="data"{ident}><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>\n')
 
 
@@ -160,7 +173,8 @@ def timeline_svg(rows) -> str:
 def bars_svg(rows) -> str:
     """Labelled values -> a horizontal bar chart, largest first."""
     items = sorted(((as_text(r["label"]), float(r["value"])) for r in rows), key=lambda x: -x[1])
-    width, label_w, row_h = 300.0, 95.0, 12.0
+    width, row_h = 300.0, 12.0
+    label_w = min(150.0, 10 + 4.3 * max(len(label) for label, _ in items))  # 8-unit Literata: ~4.3 per char
     top = max(v for _, v in items) or 1.0
     height = row_h * len(items) + 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '

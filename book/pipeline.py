@@ -58,7 +58,8 @@ class Reporter:
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
-    (the default) a print PDF that fails preflight is not written."""
+    (the default) a print PDF that fails preflight is not written. The draft edition is the print
+    interior alone, without cover or preflight, for quick looks while writing."""
     from .paginate import Refused
 
     try:
@@ -81,7 +82,7 @@ def refused_problems(url: str, root: Path) -> list[Problem]:
 
 
 EDITIONS = {"print": ("print", "cover"), "screen": ("screen",), "booklet": ("print", "cover", "booklet"),
-            "all": ("print", "cover", "screen", "booklet")}
+            "all": ("print", "cover", "screen", "booklet"), "draft": ("print",)}
 """What each --edition writes."""
 
 
@@ -121,7 +122,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
                       layout=Layout(at, folios))
-    check = (lambda written, target: _preflight(written, target, book, summary, strict)) if preflight else None
+    vetted = preflight and edition != "draft"
+    check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
     if html:
         preview = out / f"{book.manifest.slug}.html"

@@ -20,7 +20,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 """The print CSS and its fonts (styles/ beside the package)."""
 
 LABELS = {
-    "en": dict(contents="Contents", bibliography="Bibliography", index="Index of Names", see="see",
+    "en": dict(contents="Contents", bibliography="Bibliography", index="Index of names", see="see",
                edited_by="Edited by", made_with="Typeset in Literata (SIL Open Font License 1.1) with "
                "book, from Markdown sources, through WeasyPrint."),
     "ru": dict(contents="Содержание", bibliography="Библиография", index="Указатель имён", see="см.",

@@ -82,24 +82,25 @@ class ChapterWriter:
         ident = f"{self.anchor}-n{number}"
         self.notes.append(Note(number, ident, body_html, origin))
         back = f'<a class="fn-num" href="#call-{ident}">{number}</a>'
-        return (f'<a class="call" id="call-{ident}" href="#{ident}">{number}</a>'
+        # U+2060 WORD JOINER: the call never goes to the next line without the word it follows.
+        return (f'\u2060<a class="call" id="call-{ident}" href="#{ident}">{number}</a>'
                 f'<span class="fn" id="{ident}">{back} {body_html}</span>')
 
     def citation(self, token: Token, following: Token | None) -> str:
         """A citation: a note of its own, or text when already inside a note. Inside a note the
-        formatted reference ends the editor's sentence: if the text goes on with a period, that
-        period gives way to the formatter's (which Chicago puts inside closing quotes)."""
+        formatted reference keeps its closing period unless the editor's text goes on with other
+        punctuation; a period written after it gives way to the formatter's (which Chicago puts
+        inside closing quotes)."""
         items = token.meta.get("items") or ()
         text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen)
         self.cited.extend(item.key for item in items)
         if not self.depth:
             return self.note(text, token.meta.get("loc"))
-        if following is not None and following.type == "text" and following.content.startswith("."):
-            following.content = following.content[1:]
-        elif text.endswith("."):
-            text = text[:-1]
-        elif text.endswith(".”"):
-            text = text[:-2] + "”"
+        after = following.content if following is not None and following.type == "text" else ""
+        if after.startswith("."):
+            following.content = after[1:]
+        elif after[:1] in (",", ";", ":", ")"):
+            text = text[:-1] if text.endswith(".") else text[:-2] + "”" if text.endswith(".”") else text
         return text
 
     def footnote(self, token: Token, renderer: "_Renderer", env: dict) -> str:
@@ -170,15 +171,7 @@ class _Renderer(RendererHTML):
 
 
 def _closes_parenthesis(tokens: list[Token], idx: int) -> bool:
-    """True when the link at idx ends a parenthesis, as in "(see [the arrival](#arrival))": its page
-    is then printed ", p. 34" rather than " (p. 34)", to avoid nested parentheses."""
-    depth = 0
-    for position in range(idx + 1, len(tokens)):
-        kind = tokens[position].type
-        depth += kind == "link_open"
-        if kind == "link_close":
-            if depth == 0:
-                following = tokens[position + 1] if position + 1 < len(tokens) else None
-                return following is not None and following.type == "text" and following.content.startswith(")")
-            depth -= 1
-    return False
+    """True when the link at idx stands inside parentheses, as in "(see [the arrival](#arrival))":
+    its page is then printed ", p. 34" rather than " (p. 34)", to avoid nested parentheses."""
+    before = "".join(t.content for t in tokens[:idx] if t.type == "text")
+    return before.count("(") > before.count(")")

@@ -101,7 +101,7 @@ def test_running_heads_and_folios(book):
 
 RUNNING = {"contents": "Contents", "ch-00-about": "About This Book", "ch-01-chapter": "Chapter Title 1",
            "ch-02-chapter": "Chapter Title 2", "ch-03-chapter": "Chapter Title 3",
-           "bibliography": "Bibliography", "index": "Index of Names"}
+           "bibliography": "Bibliography", "index": "Index of names"}
 
 
 def openings_by_name(at):
@@ -114,7 +114,7 @@ def test_contents_numbers_are_page_labels(book):
     text = text_of(reader, at["contents"])
     expected = {"About This Book": labels[at["ch-00-about"]], "Chapter Title 1": labels[at[CHAPTERS[0]]],
                 "Chapter Title 2": labels[at[CHAPTERS[1]]], "Chapter Title 3": labels[at[CHAPTERS[2]]],
-                "Bibliography": labels[at["bibliography"]], "Index of Names": labels[at["index"]]}
+                "Bibliography": labels[at["bibliography"]], "Index of names": labels[at["index"]]}
     for title, label in expected.items():
         match = re.search(re.escape(title) + r"[ .]*?([0-9ivxlc]+)\s*$", text, re.M)
         assert match, (title, text)
@@ -136,7 +136,7 @@ def test_outline(book):
     top = [item for item in reader.outline if not isinstance(item, list)]
     titles = [item.title for item in top]
     assert titles == ["Contents", "About This Book", "Chapter Title 1", "Chapter Title 2", "Chapter Title 3",
-                      "Bibliography", "Index of Names"]
+                      "Bibliography", "Index of names"]
     targets = [reader.get_destination_page_number(item) for item in top]
     assert targets == [at[a] for a in ["contents", "ch-00-about", *CHAPTERS, "bibliography", "index"]]
 
