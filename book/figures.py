@@ -59,17 +59,21 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
     md = _parser(ctx)
     data_loc = Locator(path, lines, 0)
     texts = {}
+    numeric = {k for k in (spec["columns"] if kind == "table" else ()) if all(_is_number(r.get(k)) for r in rows)}
     for i, row in enumerate(rows):
         for key in (spec["columns"] if kind == "table" else ()):
-            texts[(i, key)] = _inline(md, cell_text(row.get(key), ctx.manifest.language), data_loc,
+            value = row.get(key)
+            text = cell_text(value, ctx.manifest.language) if key in numeric else as_text(value)
+            texts[(i, key)] = _inline(md, text, data_loc,
                                       row.where(key, True).line, ctx, problems, _check_inline, Found)
     caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
                       ctx, problems, _check_inline, Found) if spec.get("caption") else None
-    token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption)
+    token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption, numeric=numeric)
 
 
 def cell_text(value, language: str) -> str:
-    """A table cell's text: numbers grouped by thousands as the language writes them (4,390)."""
+    """A number in a column of numbers, grouped by thousands as the language writes them (4,390).
+    (A column that mixes numbers and text, such as years among dates, is left as written.)"""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
         grouped = f"{value:,}"
         return grouped if language.startswith("en") else grouped.replace(",", "\u202f")
@@ -115,9 +119,9 @@ def _table(spec, meta, caption, ident, writer, renderer, env) -> str:
     columns = spec["columns"]
     head = "".join(f'<th class="col-{escape(k)}">{escape(as_text(v))}</th>' for k, v in columns.items())
     body = []
-    for i, row in enumerate(meta["rows"]):
+    for i, _ in enumerate(meta["rows"]):
         cells = "".join(
-            f'<td class="col-{escape(k)}{" num" if _is_number(row.get(k)) else ""}">'
+            f'<td class="col-{escape(k)}{" num" if k in meta["numeric"] else ""}">'
             f'{renderer.renderInline(meta["texts"][(i, k)].children, writer.md.options, env)}</td>'
             for k in columns)
         body.append(f"<tr>{cells}</tr>")

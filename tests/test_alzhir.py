@@ -130,3 +130,6 @@ def test_book_builds_without_warnings_and_no_separated_note(tmp_path):
     summary = build_fixture(CHAPTERS, tmp_path, strict=True)
     assert summary.warnings == []
     assert 80 <= summary.pages <= 130
+    html = (tmp_path / "alzhir.html").read_text(encoding="utf-8")
+    assert '<td class="col-value num">4,390</td>' in html  # counts grouped by thousands
+    assert ">1,937<" not in html and '<td class="col-when">1937</td>' in html  # years as written
