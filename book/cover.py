@@ -20,11 +20,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .finish import write_pdf
 from .press import PrintSetup, print_finisher
-from .render import STYLES, Urls
+from .render import STYLES, TEMPLATES, Urls
 
 SPINE_TITLE_MIN_MM = 6.0
 """Narrower spines carry no title."""
@@ -44,8 +43,6 @@ SPINE_FONT = STYLES / "fonts" / "Literata-SemiBold.ttf"
 PT_PER_MM = 72 / 25.4
 MM_PER_PX = 25.4 / 96
 
-_env = Environment(loader=PackageLoader("book", "templates"), autoescape=select_autoescape(["j2", "html"]),
-                   undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 def spine_width(pages: int, caliper_mm: float) -> float:
@@ -176,7 +173,7 @@ def render_cover_html(manifest, plan: CoverPlan, urls: Urls) -> str:
     """The cover sheet as one HTML page: back text, spine title (when planned), title, subtitle, publisher."""
     sheet_w, sheet_h = plan.sheet_mm
     paragraphs = [" ".join(p.split()) for p in back_text(manifest).split("\n\n") if p.strip()]
-    return _env.get_template("cover.html.j2").render(
+    return TEMPLATES.get_template("cover.html.j2").render(
         m=manifest, plan=plan, sheet_w=sheet_w, sheet_h=sheet_h, geometry=_geometry(plan),
         paragraphs=paragraphs, stylesheet=urls.stylesheet.rsplit("/", 1)[0] + "/cover.css")
 

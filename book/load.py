@@ -77,7 +77,7 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     context = Context(manifest=manifest, people=people, sources=sources)
     chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
                                  for n, path in enumerate(manifest.contents)) if c)
-    number_chapters_check(chapters, problems)
+    check_ids(chapters, problems)
     check_links(chapters, problems)
     check_order(chapters, problems)
     if lint_names:
@@ -266,7 +266,7 @@ def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
         context=context, problems=problems)
 
 
-def number_chapters_check(chapters: tuple[Chapter, ...], problems: Problems) -> None:
+def check_ids(chapters: tuple[Chapter, ...], problems: Problems) -> None:
     """Two chapters may not share an anchor, nor any id."""
     seen: dict[str, Path] = {}
     for chapter in chapters:

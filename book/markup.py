@@ -138,10 +138,6 @@ class Locator:
                 col = self.lines[number].find(first, col + 1)
         return Location(self.path, start + 1, 1)
 
-    def shift(self, where: Location, chars: int) -> Location:
-        """A position some characters to the right on the same line."""
-        return Location(where.path, where.line, where.col + chars)
-
 
 # --- first walk: locate and check ------------------------------------------------------
 

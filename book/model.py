@@ -194,8 +194,6 @@ class Chapter:
     """The chapter body as HTML, notes placed at their calls."""
     subtitle: str = ""
     """Subtitle from the front matter."""
-    number: int | None = None
-    """Chapter number for kind 'chapter', else None."""
     title_html: str = ""
     """Title as inline HTML (typographic quotes, emphasis)."""
     short_title: str = ""

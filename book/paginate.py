@@ -128,8 +128,3 @@ def anchor_pages(pages) -> dict[str, int]:
             found.setdefault(name, index)
     return found
 
-
-def quiet_engine_logs() -> None:
-    """Keep WeasyPrint from printing to the terminal itself; we report what it says."""
-    LOGGER.propagate = False
-    LOGGER.addHandler(logging.NullHandler())

@@ -249,7 +249,3 @@ def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool
                 report(where, f"note {note.number} is printed on {page(body)}, its call on {page(call)}; "
                        "reword the paragraph or the next one so that the page breaks elsewhere")
 
-
-def check(root: Path) -> tuple[Book, Problems]:
-    """Validate everything without layout."""
-    return load_book(root)

@@ -52,7 +52,7 @@ class Urls:
         return cls(root.resolve().as_uri() + "/", (STYLES / "book.css").as_uri())
 
 
-_env = Environment(loader=PackageLoader("book", "templates"), autoescape=select_autoescape(["j2", "html"]),
+TEMPLATES = Environment(loader=PackageLoader("book", "templates"), autoescape=select_autoescape(["j2", "html"]),
                    undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
 
 
@@ -104,14 +104,14 @@ def _chapters(book: Book, front: bool) -> list[Chapter]:
 
 def render_body(book: Book, urls: Urls, bibliography: list[dict]) -> str:
     """The body document: main chapters, then the bibliography."""
-    return _env.get_template("body.html.j2").render(
+    return TEMPLATES.get_template("body.html.j2").render(
         chapters=_chapters(book, False), numbers=chapter_numbers(book), bibliography=bibliography,
         **_common(book, urls, "body", "arabic"))
 
 
 def render_front(book: Book, urls: Urls, contents: list[dict], colophon: str) -> str:
     """The front matter: title pages, colophon, dedication, contents, front chapters."""
-    return _env.get_template("front.html.j2").render(
+    return TEMPLATES.get_template("front.html.j2").render(
         chapters=_chapters(book, True), numbers={}, contents=contents, colophon=Markup(colophon),
         **_common(book, urls, "front", "roman"))
 
@@ -123,13 +123,13 @@ def render_index(book: Book, urls: Urls, entries: list[IndexEntry], first_page: 
         if not groups or groups[-1][0] != entry.label:
             groups.append((entry.label, []))
         groups[-1][1].append(entry)
-    return _env.get_template("index.html.j2").render(
+    return TEMPLATES.get_template("index.html.j2").render(
         groups=groups, **_common(book, urls, "index", "arabic", first_page))
 
 
 def render_blank(book: Book, urls: Urls) -> str:
     """One empty page of the book's size."""
-    return _env.get_template("blank.html.j2").render(**_common(book, urls, "blank", "none"))
+    return TEMPLATES.get_template("blank.html.j2").render(**_common(book, urls, "blank", "none"))
 
 
 def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[str, str, str]]) -> list[dict]:

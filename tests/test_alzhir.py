@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 import yaml

@@ -132,6 +132,7 @@ def test_crop_marks_lie_outside_the_bleed_when_asked(tmp_path):
     assert len(reader.pages) == 25
     page = reader.pages[11]
     trim, bleed, media = mm(page.trimbox), mm(page.bleedbox), mm(page.mediabox)
+    assert bleed == pytest.approx([trim[0] - 3, trim[1] - 3, trim[2] + 3, trim[3] + 3], abs=0.01)
     assert media[0] < bleed[0] - 5 and media[3] > bleed[3] + 5
     marks_stream = page["/Contents"][-1].get_object()
     strokes, points = [], []

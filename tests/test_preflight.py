@@ -7,7 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from pypdf import PdfWriter
 from pypdf.generic import NameObject, RectangleObject
 
