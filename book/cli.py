@@ -73,7 +73,8 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     if not quiet:
-        words = sum(len(c.html.split()) for c in book.chapters)
+        from .markup import plain
+        words = sum(len(plain(c.html).split()) for c in book.chapters)
         click.echo(f"{len(book.chapters)} chapters, about {words} words, "
                    f"{sum(len(c.notes) for c in book.chapters)} notes: no errors, "
                    f"{len(problems.warnings)} warning(s) ({time.perf_counter() - started:.2f} s)")

@@ -32,7 +32,7 @@ IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 def check_block(token: Token, loc, ctx, problems: Problems) -> None:
     """Read and check a table or figure block; keep what rendering needs in token.meta."""
     from .load import inside
-    from .markup import Locator, _check_inline, Found
+    from .markup import Locator
 
     kind = token.info.strip()
     first = (token.map[0] if token.map else 0) + loc.offset + 1
@@ -65,9 +65,9 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
             value = row.get(key)
             text = cell_text(value, ctx.manifest.language) if key in numeric else as_text(value)
             texts[(i, key)] = _inline(md, text, data_loc,
-                                      row.where(key, True).line, ctx, problems, _check_inline, Found)
+                                      row.where(key, True).line, ctx, problems)
     caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
-                      ctx, problems, _check_inline, Found) if spec.get("caption") else None
+                      ctx, problems) if spec.get("caption") else None
     token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption, numeric=numeric)
 
 
@@ -85,14 +85,17 @@ def _parser(ctx):
     return make_parser(ctx.manifest.language)
 
 
-def _inline(md, text, loc, line, ctx, problems, check, found_type) -> Token:
+def _inline(md, text, loc, line, ctx, problems) -> Token:
+    """A YAML value written at line, parsed as inline Markdown and checked like chapter text."""
+    from .markup import Found, _check_inline
+
     env: dict = {}
     block = Token("inline", "", 0)
     block.content = text
     block.map = [line - 1 - loc.offset, line + text.count("\n") + 2 - loc.offset]
     block.children = []
     md.inline.parse(text, md, env, block.children)
-    check(block, loc, ctx, problems, found_type())
+    _check_inline(block, loc, ctx, problems, Found())
     return block
 
 

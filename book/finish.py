@@ -30,10 +30,23 @@ def page_labels(front_count: int):
     return finisher
 
 
+def pages_of(pdf) -> list:
+    """The page dictionaries of a PDF being written."""
+    return [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
+
+
+def chain(*finishers):
+    """One finisher running several in turn."""
+    def finisher(document, pdf) -> None:
+        for step in finishers:
+            step(document, pdf)
+    return finisher
+
+
 def screen_finisher(opening_page: int):
     """Crop every page to its trim (no bleed, no marks); open on opening_page with bookmarks shown."""
     def finisher(document, pdf) -> None:
-        pages = [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
+        pages = pages_of(pdf)
         for page in pages:
             trim = pydyf.Array(list(page.get("TrimBox", page["MediaBox"])))
             page["MediaBox"] = page["TrimBox"] = trim

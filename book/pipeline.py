@@ -15,7 +15,7 @@ from typing import Callable
 
 from . import biblio, names
 from .errors import BookError, Problem, Problems
-from .finish import (folio_labels, pad_to_multiple, page_labels, screen_finisher, write_pdf,
+from .finish import (chain, folio_labels, pad_to_multiple, page_labels, screen_finisher, write_pdf,
                      write_text)
 from .load import load_book
 from .model import Book, IndexEntry, Layout, Location
@@ -183,7 +183,8 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         reporter.stage("Writing the print edition")
         target = out / f"{slug}-print.pdf"
         vet = (lambda written, target=target: check(written, target)) if check else None
-        write_pdf(laid.front.copy(print_pages), target, print_finisher(setup, labels), "pdf/x-4", check=vet)
+        write_pdf(laid.front.copy(print_pages), target, chain(print_finisher(setup), labels), "pdf/x-4",
+                  check=vet)
         summary.outputs.append(target)
     if "cover" in wanted:
         reporter.stage("Writing the cover")
@@ -195,7 +196,7 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"
-        write_pdf(laid.front.copy(laid.pages), target, _chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
+        write_pdf(laid.front.copy(laid.pages), target, chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
         summary.outputs.append(target)
     if "booklet" in wanted:
         reporter.stage("Writing the booklet")
@@ -206,13 +207,6 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
 
 TITLE_PAGE = 2
 """The title page's index: half-title, its blank verso, then the title page."""
-
-
-def _chain(*finishers):
-    def finisher(document, pdf):
-        for step in finishers:
-            step(document, pdf)
-    return finisher
 
 
 def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict: bool) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pydyf
 
+from .finish import pages_of
 from .render import STYLES
 
 PROFILE = STYLES / "color" / "FOGRA39L_coated.icc"
@@ -42,8 +43,8 @@ class PrintSetup:
     """For a sheet laid out bleed included (the cover): how far inside the MediaBox the trim lies."""
 
 
-def print_finisher(setup: PrintSetup, *then):
-    """A WeasyPrint finisher applying the print treatment, then any further finishers."""
+def print_finisher(setup: PrintSetup):
+    """A WeasyPrint finisher applying the print treatment."""
     def finisher(document, pdf: pydyf.PDF) -> None:
         for obj in pdf.objects:
             if isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
@@ -53,8 +54,6 @@ def print_finisher(setup: PrintSetup, *then):
             if setup.marks:
                 add_crop_marks(pdf, page, setup)
         add_output_intent(pdf)
-        for step in then:
-            step(document, pdf)
     return finisher
 
 
@@ -79,11 +78,6 @@ def cmyk_text(r: float, g: float, b: float) -> str:
     else:
         c, m, y = ((1 - v - k) / (1 - k) for v in (r, g, b))
     return " ".join(f"{v:.4f}".rstrip("0").rstrip(".") or "0" for v in (c, m, y, k))
-
-
-def pages_of(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
-    """The page dictionaries of a PDF being written."""
-    return [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
 
 
 def set_boxes(page: pydyf.Dictionary, setup: PrintSetup) -> None:
