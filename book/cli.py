@@ -57,8 +57,8 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
 @QUIET
 def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     """Validate book.yaml, front matter, Markdown, names and citations, without layout."""
-    from .lint import apply_fixes, name_fixes
-    from .load import load_book
+    from .markup.book import load_book
+    from .markup.lint import apply_fixes, name_fixes
 
     started = time.perf_counter()
     book, problems = load_book(source)
@@ -73,7 +73,7 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     if not quiet:
-        from .markup import plain
+        from .text import plain
         words = sum(len(plain(c.html).split()) for c in book.chapters)
         click.echo(f"{len(book.chapters)} chapters, about {words} words, "
                    f"{sum(len(c.notes) for c in book.chapters)} notes: no errors, "
@@ -88,9 +88,10 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
 def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
     """Check the written PDF as a print shop would; writes a JSON report beside it."""
     from .errors import Problems
-    from .load import load_manifest
     from .model import Location
-    from .preflight import exit_code, preflight as run, report_path, write_report
+    from .preflight import exit_code, report_path, write_report
+    from .preflight import preflight as run
+    from .source.load import load_manifest
 
     problems = Problems()
     manifest = load_manifest(source, problems)

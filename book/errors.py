@@ -7,6 +7,7 @@ problem at once and never a Python traceback.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,20 +17,32 @@ import click
 from .model import Location
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong in the sources."""
+    """One thing wrong in the sources, or in a PDF made from them (preflight)."""
 
-    location: Location
-    """Where it is."""
+    location: Location | None
+    """Where in the sources it is; None for a PDF problem no source place explains."""
     message: str
     """What is wrong; what to do."""
     severity: str = "error"
-    """'error' stops the build; 'warning' does not."""
+    """'error' stops the build (or fails preflight); 'warning' does not."""
+    code: str = ""
+    """Short id of the check that found it, e.g. 'font-not-embedded' (preflight), or empty."""
+    page: int | None = None
+    """1-based page of the PDF, for a problem found on a page."""
 
     def __str__(self) -> str:
+        where = self.location or (f"page {self.page}" if self.page else "book")
         tag = "" if self.severity == "error" else "warning: "
-        return f"{self.location}: {tag}{self.message}"
+        return f"{where}: {tag}{self.message}"
+
+    def as_dict(self) -> dict:
+        """The problem as JSON-ready values (the preflight report)."""
+        loc = self.location
+        return {"severity": self.severity, "code": self.code, "message": self.message, "page": self.page,
+                "location": str(loc) if loc else None, "path": str(loc.path) if loc else None,
+                "line": loc.line if loc else None, "col": loc.col if loc else None}
 
 
 @dataclass
@@ -92,4 +105,13 @@ class BookError(click.ClickException):
 
 
 def _order(p: Problem):
-    return (str(p.location.path), p.location.line, p.location.col)
+    loc = p.location or Location(Path(""))
+    return (str(loc.path), loc.line, loc.col, p.page or 0)
+
+
+def suggest(word: str, known) -> str:
+    """'did you mean …?' for a misspelt word, or the list of known words."""
+    close = difflib.get_close_matches(str(word), list(known), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+    return "known keys: " + ", ".join(f"`{k}`" for k in known)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PT_PER_MM = 72 / 25.4
+"""PDF points in a millimetre."""
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -82,6 +85,12 @@ class Manifest:
     """Millimetres inside the trim that text must keep clear of (checked by preflight)."""
     back_text: str = ""
     """Text for the back cover; the description when empty."""
+    where: tuple[tuple[str, "Location"], ...] = ()
+    """Where each key is written in book.yaml, for messages about its value."""
+
+    def at(self, key: str) -> "Location":
+        """Where key is written in book.yaml, or book.yaml itself."""
+        return dict(self.where).get(key, Location(self.root / "book.yaml"))
 
 
 @dataclass(frozen=True)

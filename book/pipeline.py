@@ -13,14 +13,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import biblio, names
 from .errors import BookError, Problem, Problems
-from .finish import (chain, folio_labels, pad_to_multiple, page_labels, screen_finisher, write_pdf,
-                     write_text)
-from .load import load_book
+from .layout import bibliography as biblio
+from .layout import index as names
+from .layout.notes import check_notes
+from .layout.render import (
+    Urls,
+    contents_entries,
+    join_html,
+    labels_for,
+    render_blank,
+    render_body,
+    render_front,
+    render_index,
+)
+from .markup.book import load_book
 from .model import Book, IndexEntry, Layout, Location
-from .render import (Urls, contents_entries, join_html, labels_for, render_blank, render_body,
-                     render_front, render_index, STYLES)
+from .output.finish import (
+    chain,
+    folio_labels,
+    pad_to_multiple,
+    page_labels,
+    screen_finisher,
+    write_pdf,
+)
+from .paths import STYLES, write_text
 
 
 @dataclass
@@ -60,7 +77,7 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
     interior alone, without cover or preflight, for quick looks while writing."""
-    from .paginate import Refused
+    from .layout.paginate import Refused
 
     try:
         return _build(root, out, html, strict, reporter or Reporter(), edition, preflight)
@@ -70,8 +87,6 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
 
 def refused_problems(url: str, root: Path) -> list[Problem]:
     """A refused fetch, pinned on the chapter whose HTML asks for it when we can tell."""
-    from .load import load_book
-
     message = f"the book asks for {url}, outside the book folder; only files inside {root} are used"
     book, _ = load_book(root, lint_names=False)
     name = url.rsplit("/", 1)[-1]
@@ -106,7 +121,7 @@ class Laid:
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
            edition: str, preflight: bool) -> Summary:
-    from .paginate import Engine, anchor_pages
+    from .layout.paginate import Engine, anchor_pages
 
     started = time.perf_counter()
     reporter.stage("Reading the chapters")
@@ -136,7 +151,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems) -> Laid:
     """The body laid out once; then the front matter and the index, small, from its anchors."""
-    from .paginate import anchor_pages
+    from .layout.paginate import anchor_pages
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
@@ -171,9 +186,9 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
                    reporter: Reporter, summary: Summary, check=None) -> None:
     """Write the PDFs asked for, from the one layout; check(written, target), when given, vets the
     print edition before it replaces the old file."""
-    from .booklet import write_booklet
-    from .cover import write_cover
-    from .press import PrintSetup, print_finisher
+    from .output.booklet import write_booklet
+    from .output.cover import write_cover
+    from .output.press import PrintSetup, print_finisher
 
     m, slug = book.manifest, book.manifest.slug
     setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
@@ -222,24 +237,3 @@ def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict
     if errors:
         raise BookError([Problem(f.location or Location(root / "book.yaml"), f.message) for f in errors])
     summary.warnings.extend(str(f) for f in findings)
-
-
-def check_notes(book: Book, at: dict[str, int], problems: Problems, strict: bool,
-                folios: tuple[str, ...] = ()) -> None:
-    """Every note must land on a page, and on the page of its call."""
-    def page(index: int) -> str:
-        folio = folios[index] if index < len(folios) else ""
-        return f"page {folio} (PDF page {index + 1})" if folio else f"PDF page {index + 1}"
-
-    for chapter in book.chapters:
-        for note in chapter.notes:
-            call, body = at.get("call-" + note.anchor), at.get(note.anchor)
-            where = note.origin or Location(chapter.path)
-            if body is None:
-                problems.error(where, f"note {note.number} was lost by the layout engine; shorten it or "
-                               "move its call, then rebuild")
-            elif call is not None and call != body:
-                report = problems.error if strict else problems.warn
-                report(where, f"note {note.number} is printed on {page(body)}, its call on {page(call)}; "
-                       "reword the paragraph or the next one so that the page breaks elsewhere")
-

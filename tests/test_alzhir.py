@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 import yaml
 
-from book.load import load_book
+from book.markup.book import load_book
 from conftest import ROOT, build_fixture
 
 CHAPTERS = ROOT / "chapters"

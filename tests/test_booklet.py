@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from book.booklet import booklet_order, fit_trim, write_booklet
+from book.output.booklet import booklet_order, fit_trim, write_booklet
 
 MM = 72 / 25.4
 A4_LANDSCAPE = (297.0, 210.0)

@@ -7,10 +7,11 @@ import pytest
 from pypdf import PdfReader
 
 from book.errors import BookError, Problems
-from book.load import load_book
-from book.markup import plain
+from book.markup.book import load_book
+from book.text import plain
 from book.model import Book, Chapter, Location, Manifest, Note
-from book.pipeline import build, check_notes
+from book.layout.notes import check_notes
+from book.pipeline import build
 from conftest import BOOKS, build_fixture
 
 FULL = "Sergey Nikolaevich, “ALZHIR: A Prison for Mothers,” Qalam, 2023."

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from book import cite
+from book.source import bibliography
 from book.cite import (
     CitationError,
     CiteItem,
@@ -128,18 +128,18 @@ def test_fixture_sources_declare_their_fields(case: Case):
     for source in case.data.get("sources", [case.data]):
         fields = set(source) - {"id", "type", "cite", "seen"}
         kind = source["type"]
-        assert set(cite.REQUIRED[kind]) <= fields, "a required field is missing"
-        assert fields <= set(cite.REQUIRED[kind] + cite.OPTIONAL[kind])
+        assert set(bibliography.REQUIRED[kind]) <= fields, "a required field is missing"
+        assert fields <= set(bibliography.REQUIRED[kind] + bibliography.OPTIONAL[kind])
 
 
 def test_fields_are_declared_and_documented():
-    assert set(cite.TYPES) == set(cite.REQUIRED) == set(cite.OPTIONAL)
-    for kind in cite.TYPES:
-        fields = cite.REQUIRED[kind] + cite.OPTIONAL[kind]
+    assert set(bibliography.TYPES) == set(bibliography.REQUIRED) == set(bibliography.OPTIONAL)
+    for kind in bibliography.TYPES:
+        fields = bibliography.REQUIRED[kind] + bibliography.OPTIONAL[kind]
         assert len(fields) == len(set(fields)), kind
-        assert set(fields) <= set(cite.FIELDS), kind
-    used = {f for kind in cite.TYPES for f in cite.REQUIRED[kind] + cite.OPTIONAL[kind]}
-    assert used == set(cite.FIELDS)
+        assert set(fields) <= set(bibliography.FIELDS), kind
+    used = {f for kind in bibliography.TYPES for f in bibliography.REQUIRED[kind] + bibliography.OPTIONAL[kind]}
+    assert used == set(bibliography.FIELDS)
 
 
 def make(kind: str, title: str = "", **fields) -> Source:

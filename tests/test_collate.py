@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from book.collate import fold_punctuation, make_collator, sort_texts
+from book.layout.collate import fold_punctuation, make_collator, sort_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "collation"
 ORDER_FIXTURES = ["en.txt", "ru.txt", "kk.txt", "ru-alphabet.txt", "kk-alphabet.txt"]

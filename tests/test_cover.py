@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import pytest
 from pypdf import PdfReader
 
-from book.cover import (FOLD_MM, SAFETY_MM, plan_cover, render_cover_html, spine_width,
+from book.output.cover import (FOLD_MM, SAFETY_MM, plan_cover, render_cover_html, spine_width,
                         title_length_mm, write_cover)
 from book.model import Manifest
-from book.paginate import Engine
-from book.render import STYLES, Urls
+from book.layout.paginate import Engine
+from book.layout.render import Urls
+from book.paths import STYLES
 
 MM = 72 / 25.4
 PX = 25.4 / 96
@@ -253,8 +254,8 @@ def test_cover_background_fills_the_bleed(tmp_path):
 
 def test_layout_has_the_last_word_on_the_spine_title(tmp_path, monkeypatch):
     """Should the measurement be wrong, the laid-out title decides, and the sheet is laid out again."""
-    import book.cover
-    monkeypatch.setattr(book.cover, "title_length_mm", lambda text, size: 0.0)
+    import book.output.cover
+    monkeypatch.setattr(book.output.cover, "title_length_mm", lambda text, size: 0.0)
     plan, page, engine = build(tmp_path, 400, title=LONG_TITLE)
     assert not plan.spine_title and "needs" in plan.note
     assert not [x for x, _, _ in where(page, "An Extraordinarily") if within(x, plan.spine_x_mm)]

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from book.cli import main
-from book.load import load_book
-from book.names import derive_sort, join_ranges
+from book.markup.book import load_book
+from book.layout.index import derive_sort, join_ranges
 from conftest import BOOKS, build_fixture
 from test_errors import CHAPTER, NAMES, check_fails, write_book
 

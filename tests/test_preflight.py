@@ -11,7 +11,8 @@ from pypdf import PdfWriter
 from pypdf.generic import NameObject, RectangleObject
 
 from book.model import Location
-from book.preflight import MM, exit_code, preflight, report_path, write_report
+from book.model import PT_PER_MM as MM
+from book.preflight import exit_code, preflight, report_path, write_report
 
 BOOKS = Path(__file__).resolve().parent / "books"
 def check(built, name: str, **options):

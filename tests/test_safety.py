@@ -9,9 +9,9 @@ import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from book.errors import BookError
-from book.paginate import ConfinedFetcher, Engine
+from book.layout.paginate import ConfinedFetcher, Engine
 from book.pipeline import build
-from book.render import STYLES
+from book.paths import STYLES
 from test_errors import CHAPTER, MANIFEST, check_fails, run, write_book
 
 
@@ -96,7 +96,7 @@ def test_titles_are_escaped(tmp_path):
 
 def test_refused_fetch_is_a_message_not_a_traceback(tmp_path, monkeypatch, secret):
     book = write_book(tmp_path / "book")
-    from book import render
+    from book.layout import render
     original = render.render_body
 
     def with_image(*args, **kwargs):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import cite
+from .. import cite
+from ..markup.parser import make_parser
+from ..model import Book
 from .collate import make_collator
-from .markup import make_parser
-from .model import Book
 
 
 def entries(book: Book) -> list[dict]:

@@ -18,9 +18,11 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from . import cite, figures
-from .markup import Context, Locator, hyphen_safe
-from .model import CrossRef, Mention, Note
+from .. import cite
+from ..model import CrossRef, Mention, Note
+from . import figures
+from .check import Context
+from .parser import Locator, hyphen_safe
 
 
 @dataclass

@@ -1,21 +1,31 @@
-"""chapters/book.yaml, names.yaml, sources.yaml and *.md -> Book (validated, every problem collected).
+"""chapters/book.yaml, names.yaml and sources.yaml, and each chapter's front matter -> validated records.
 
-Reads only files inside the book's folder. Markdown is handed to `markup`;
-what it finds (notes, citations, names, cross-references) is checked here
-against the registry, the bibliography and the other chapters.
+Reads only files inside the book's folder; every problem is collected with its
+file:line:col. The Markdown of the chapters is read by `markup`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import MISSING, fields
 from pathlib import Path
 
-from . import cite, lint
-from .errors import Problems
-from .markup import Context, parse_chapter
-from .model import KINDS, Book, Chapter, Location, Manifest, Person, Source
-from .schema import (Field, Marked, MarkedList, as_text, as_texts, check_fields,
-                     parse_length, parse_size, read_yaml, suggest)
+from ..errors import Problems, suggest
+from ..model import Location, Manifest, Person, Source
+from ..paths import inside
+from .bibliography import OPTIONAL, REQUIRED, TYPES
+from .registry import check_registry
+from .schema import (
+    Field,
+    Marked,
+    MarkedList,
+    as_text,
+    as_texts,
+    check_fields,
+    parse_length,
+    parse_size,
+    read_yaml,
+)
 
 MANIFEST = {
     "title": Field("str", True, "the book's title"),
@@ -67,32 +77,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
 
-def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
-    """Read and check the whole book; raises BookError listing every error found."""
-    problems = Problems()
-    manifest = load_manifest(root, problems)
-    problems.raise_if_errors()
-    people = load_people(manifest, problems)
-    sources = load_sources(manifest, problems)
-    context = Context(manifest=manifest, people=people, sources=sources)
-    chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
-                                 for n, path in enumerate(manifest.contents)) if c)
-    check_ids(chapters, problems)
-    check_links(chapters, problems)
-    check_order(chapters, problems)
-    if lint_names:
-        lint.check_unused(people, sources, chapters, problems)
-    problems.raise_if_errors()
-    return Book(manifest, chapters, people, sources), problems
-
-
 def load_manifest(root: Path, problems: Problems) -> Manifest:
     """book.yaml -> Manifest; unknown keys, bad lengths and missing files are reported."""
     path = root / "book.yaml"
     if not path.is_file():
         problems.error(Location(path), "there is no book.yaml here; pass --source with the book's folder")
         return Manifest(root=root, title="")
-    data = read_yaml(_read(path, problems), path, problems)
+    data = read_yaml(read_file(path, problems), path, problems)
     if not check_fields(data, MANIFEST, problems, "book.yaml", Location(path, 1, 1)):
         return Manifest(root=root, title="")
     slug = as_text(data.get("slug", "book"))
@@ -107,21 +98,9 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
             contents.append(file)
     if not items and isinstance(data.get("contents"), list):
         problems.error(data.where("contents", True), "contents is empty; list the chapter files in reading order")
-    values = dict(
-        root=root, title=as_text(data.get("title")), subtitle=as_text(data.get("subtitle")), slug=slug,
-        authors=as_texts(data.get("authors")), editors=as_texts(data.get("editors")),
-        language=as_text(data.get("language", "en")), edition=as_text(data.get("edition")),
-        year=data.get("year") if isinstance(data.get("year"), int) else None,
-        publisher=as_text(data.get("publisher")), contents=tuple(contents),
-        dedication=as_text(data.get("dedication")), colophon=as_text(data.get("colophon")),
-        description=as_text(data.get("description")), keywords=as_texts(data.get("keywords")),
-        marks=as_texts(data.get("marks")), back_text=as_text(data.get("back_text")),
-        page_multiple=data.get("page_multiple", 4) if isinstance(data.get("page_multiple", 4), int) else 4,
-        safety_margin=parse_length(data.get("safety_margin", "5mm")) or 5.0,
-        trim=parse_size(data.get("trim", "148mm 210mm")) or (148.0, 210.0),
-        bleed=parse_length(data.get("bleed", "3mm")) or 0.0,
-        paper_caliper=parse_length(data.get("paper_caliper", "0.1mm")) or 0.1,
-    )
+    values = {key: _value(key, data) for key in MANIFEST if key in data and key not in PATHS}
+    values.update(root=root, slug=slug, contents=tuple(contents),
+                  where=tuple((key, data.where(key, True)) for key in data))
     for mark in as_texts(data.get("marks")):
         if mark not in ("crop",):
             problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
@@ -131,27 +110,26 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     return Manifest(**values)
 
 
-def inside(root: Path, name: str, where: Location, problems: Problems, what: str) -> Path | None:
-    """A relative path inside root that exists, or None after reporting why not."""
-    if not name or Path(name).is_absolute() or "://" in name:
-        problems.error(where, f'{what} "{name}" must be a path relative to the book folder')
-        return None
-    path = root / name
-    try:
-        real = path.resolve()
-    except OSError:
-        real = path
-    if not real.is_relative_to(root.resolve()):
-        problems.error(where, f'{what} "{name}" lies outside the book folder; keep every file inside {root}')
-        return None
-    if not path.is_file():
-        near = suggest(name, sorted(p.name for p in path.parent.glob("*")) if path.parent.is_dir() else [])
-        problems.error(where, f'{what} "{name}" does not exist; {near}')
-        return None
-    return path
+PATHS = ("contents", "names", "sources")
+"""book.yaml keys that name files; they are resolved inside the book folder."""
+CONVERT = {"str": as_text, "strlist": as_texts, "length": parse_length, "size": parse_size,
+           "int": lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None}
+"""A checked YAML value of each kind -> the Manifest's value."""
 
 
-def _read(path: Path, problems: Problems) -> str:
+def _value(key: str, data: Marked):
+    """book.yaml's value of key as the Manifest holds it; Manifest's own default where the value is
+    unusable (check_fields has already reported why)."""
+    value = CONVERT[MANIFEST[key].kind](data[key])
+    return value if value is not None else MANIFEST_DEFAULTS[key]
+
+
+MANIFEST_DEFAULTS = {f.name: f.default for f in fields(Manifest) if f.default is not MISSING}
+"""The defaults, declared once: on the Manifest dataclass."""
+
+
+
+def read_file(path: Path, problems: Problems) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -165,7 +143,7 @@ def load_list(path: Path | None, problems: Problems, what: str) -> MarkedList:
     """A YAML file that must hold a list of mappings."""
     if path is None:
         return MarkedList(Path("."), (0, 0))
-    data = read_yaml(_read(path, problems), path, problems)
+    data = read_yaml(read_file(path, problems), path, problems)
     if data is None:
         return MarkedList(path, (1, 1))
     if not isinstance(data, MarkedList):
@@ -195,7 +173,7 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
             variant_sorts=tuple((as_text(k), as_text(v)) for k, v in sorts.items()),
             role=as_text(item.get("role")), dates=as_text(item.get("dates")),
             native=as_text(item.get("native")), ambiguous=as_texts(item.get("ambiguous"))))
-    lint.check_registry(people, problems)
+    check_registry(people, problems)
     return tuple(people)
 
 
@@ -209,9 +187,9 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
         if not check_fields(item, fields, problems, "a sources.yaml entry", items.where(i)):
             continue
         kind, sid = as_text(item.get("type")), as_text(item.get("id"))
-        if kind not in cite.TYPES:
+        if kind not in TYPES:
             problems.error(item.where("type", True),
-                           f'unknown source type "{kind}"; {suggest(kind, cite.TYPES)}')
+                           f'unknown source type "{kind}"; {suggest(kind, TYPES)}')
             continue
         if sid in ids:
             problems.error(item.where("id", True), f'id "{sid}" is used twice in sources.yaml; make it unique')
@@ -227,11 +205,11 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
 
 
 def source_fields(kind) -> dict[str, Field]:
-    """The declared fields of a sources.yaml entry of this type (cite.py says which are required)."""
-    required = cite.REQUIRED.get(kind, ())
-    optional = cite.OPTIONAL.get(kind, ("author", "publisher", "date", "url"))
+    """The declared fields of a sources.yaml entry of this type (bibliography.py says which are required)."""
+    required = REQUIRED.get(kind, ())
+    optional = OPTIONAL.get(kind, ("author", "publisher", "date", "url"))
     fields = {"id": Field("str", True, "the citation key"),
-              "type": Field("str", True, "one of " + ", ".join(sorted(cite.TYPES))),
+              "type": Field("str", True, "one of " + ", ".join(sorted(TYPES))),
               "note": Field("str")}
     for name in (*required, *optional):
         fields.setdefault(name, Field("strlist" if name == "author" else "str", name in required,
@@ -242,62 +220,15 @@ def source_fields(kind) -> dict[str, Field]:
 FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(\n|\Z)", re.S)
 
 
-def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
-                 problems: Problems) -> Chapter | None:
-    """One chapter file -> Chapter (front matter checked, Markdown parsed)."""
-    text = _read(path, problems)
+def split_front_matter(text: str) -> tuple[str, int] | None:
+    """A chapter's text -> (the YAML between its two '---' lines, index of the first body line),
+    or None when it does not start with front matter."""
     match = FRONT.match(text)
     if not match:
-        problems.error(Location(path, 1, 1),
-                       "a chapter starts with YAML front matter between two '---' lines, with at least a title")
         return None
-    meta = read_yaml(match.group(1) or "", path, problems, line_offset=1) or Marked(path, (1, 1))
-    if not check_fields(meta, FRONT_MATTER, problems, "the front matter", Location(path, 1, 1)):
-        return None
-    kind = as_text(meta.get("kind", "chapter"))
-    if kind not in KINDS:
-        problems.error(meta.where("kind", True), f'unknown kind "{kind}"; {suggest(kind, sorted(KINDS))}')
-    anchor = as_text(meta.get("id")) or "ch-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    body_start = match.group(0).count("\n")
-    return parse_chapter(
-        path=path, source=text, body_start=body_start, anchor=anchor, kind=kind,
-        title=as_text(meta.get("title")), subtitle=as_text(meta.get("subtitle")),
-        short_title=as_text(meta.get("short_title")), title_at=meta.where("title", True),
-        context=context, problems=problems)
+    return match.group(1) or "", match.group(0).count("\n")
 
 
-def check_ids(chapters: tuple[Chapter, ...], problems: Problems) -> None:
-    """Two chapters may not share an anchor, nor any id."""
-    seen: dict[str, Path] = {}
-    for chapter in chapters:
-        for ident in (chapter.anchor, *chapter.ids):
-            if ident in seen and seen[ident] != chapter.path:
-                problems.error(Location(chapter.path, 1, 1),
-                               f'id "{ident}" is also used in {seen[ident]}; give one of them another id')
-            seen.setdefault(ident, chapter.path)
-
-
-def check_links(chapters: tuple[Chapter, ...], problems: Problems) -> None:
-    """Every cross-reference points at an id that exists and can carry a page number."""
-    front = {i for c in chapters if c.front for i in (c.anchor, *c.ids)}
-    known = {i for c in chapters for i in (c.anchor, *c.ids)}
-    for chapter in chapters:
-        for ref in chapter.xrefs:
-            if ref.target not in known:
-                problems.error(ref.origin, f'cross-reference to "#{ref.target}", which no heading has; '
-                               f'{suggest(ref.target, sorted(known))}')
-            elif ref.target in front and not chapter.front:
-                problems.error(ref.origin, f'"#{ref.target}" is in the front matter, whose pages are numbered '
-                               "after the main text is laid out; name that section in words instead")
-
-
-def check_order(chapters: tuple[Chapter, ...], problems: Problems) -> None:
-    """Front-matter chapters (about, foreword, preface) must come before the first main chapter."""
-    main_seen = None
-    for chapter in chapters:
-        if not chapter.front:
-            main_seen = main_seen or chapter
-        elif main_seen is not None:
-            problems.error(Location(chapter.path, 1, 1),
-                           f'a "{chapter.kind}" belongs to the front matter but comes after {main_seen.path.name} '
-                           "in contents; move it up in book.yaml")
+def chapter_anchor(path: Path, given: str = "") -> str:
+    """A chapter's id: the front matter's `id`, else ch-<file stem>."""
+    return given or "ch-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")

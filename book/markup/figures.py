@@ -1,8 +1,9 @@
-"""```table``` / ```figure``` blocks and images in a chapter -> checked specs -> HTML tables and SVG charts.
+"""Checked ```table``` / ```figure``` blocks and images -> HTML tables and SVG charts.
 
 A block names a YAML data file inside the book folder. Tables print chosen
 columns; figures are drawn at build time as vector SVG (a time line, a bar
-chart). Cell texts and captions are Markdown, so they may cite and tag names.
+chart). Cell texts and captions are Markdown, so they may cite and tag names;
+they are checked with the chapter (markup.check) and rendered here.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from html import escape
 
 from markdown_it.token import Token
 
-from .errors import Problems
-from .model import Location
-from .schema import Field, MarkedList, as_text, check_fields, read_yaml
+from ..source.schema import Field, as_text
 
 BLOCKS = frozenset({"table", "figure"})
 CHARTS = {"timeline": ("date", "short"), "bars": ("label", "value")}
@@ -29,48 +28,6 @@ SPECS = {
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 
 
-def check_block(token: Token, loc, ctx, problems: Problems) -> None:
-    """Read and check a table or figure block; keep what rendering needs in token.meta."""
-    from .load import inside
-    from .markup import Locator
-
-    kind = token.info.strip()
-    first = (token.map[0] if token.map else 0) + loc.offset + 1
-    spec = read_yaml(token.content, loc.path, problems, line_offset=first)
-    if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
-        return
-    if kind == "figure" and spec.get("chart") not in CHARTS:
-        problems.error(spec.where("chart", True), f'unknown chart "{spec.get("chart")}"; use timeline or bars')
-        return
-    path = inside(ctx.manifest.root, as_text(spec["data"]), spec.where("data", True), problems, "data file")
-    if path is None:
-        return
-    lines = path.read_text(encoding="utf-8").split("\n")
-    rows = read_yaml("\n".join(lines), path, problems)
-    if not isinstance(rows, MarkedList) or not all(isinstance(r, dict) for r in rows):
-        problems.error(Location(path, 1, 1), "a data file must be a YAML list of mappings, one per row")
-        return
-    need = list(spec["columns"]) if kind == "table" else list(CHARTS[spec["chart"]])
-    for i, row in enumerate(rows):
-        for key in need:
-            if key not in row:
-                problems.error(rows.where(i), f"this row has no `{key}`; the {kind} block at "
-                               f"{loc.path.name}:{first} needs it")
-    md = _parser(ctx)
-    data_loc = Locator(path, lines, 0)
-    texts = {}
-    numeric = {k for k in (spec["columns"] if kind == "table" else ()) if all(_is_number(r.get(k)) for r in rows)}
-    for i, row in enumerate(rows):
-        for key in (spec["columns"] if kind == "table" else ()):
-            value = row.get(key)
-            text = cell_text(value, ctx.manifest.language) if key in numeric else as_text(value)
-            texts[(i, key)] = _inline(md, text, data_loc,
-                                      row.where(key, True).line, ctx, problems)
-    caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
-                      ctx, problems) if spec.get("caption") else None
-    token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption, numeric=numeric)
-
-
 def cell_text(value, language: str) -> str:
     """A number in a column of numbers, grouped by thousands as the language writes them (4,390).
     (A column that mixes numbers and text, such as years among dates, is left as written.)"""
@@ -79,24 +36,6 @@ def cell_text(value, language: str) -> str:
         return grouped if language.startswith("en") else grouped.replace(",", "\u202f")
     return as_text(value)
 
-
-def _parser(ctx):
-    from .markup import make_parser
-    return make_parser(ctx.manifest.language)
-
-
-def _inline(md, text, loc, line, ctx, problems) -> Token:
-    """A YAML value written at line, parsed as inline Markdown and checked like chapter text."""
-    from .markup import Found, _check_inline
-
-    env: dict = {}
-    block = Token("inline", "", 0)
-    block.content = text
-    block.map = [line - 1 - loc.offset, line + text.count("\n") + 2 - loc.offset]
-    block.children = []
-    md.inline.parse(text, md, env, block.children)
-    _check_inline(block, loc, ctx, problems, Found())
-    return block
 
 
 def render_block(token: Token, writer, renderer, env) -> str:
@@ -114,7 +53,7 @@ def render_block(token: Token, writer, renderer, env) -> str:
             f'<figcaption>{caption}</figcaption></figure>\n')
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -198,24 +137,9 @@ def bars_svg(rows) -> str:
     return "".join(parts)
 
 
-# --- images ----------------------------------------------------------------------------
-
-def check_image(token: Token, loc, ctx, problems: Problems) -> None:
-    """An image must be a PNG, JPEG or SVG file inside the book folder."""
-    from .load import inside
-    src = token.attrGet("src") or ""
-    where = token.meta.get("loc") or Location(loc.path)
-    if not src.lower().endswith(IMAGE_TYPES):
-        problems.error(where, f'image "{src}" must be a .png, .jpg or .svg file')
-        return
-    path = inside(ctx.manifest.root, src, where, problems, "image")
-    if path is not None:
-        token.meta["path"] = path.relative_to(ctx.manifest.root).as_posix()
-
 
 def render_image(token: Token, writer) -> str:
     """<img> with its alt text; the caption is the alt text when the image stands alone."""
     src = token.meta.get("path")
     alt = "".join(c.content for c in token.children or [])
     return f'<img src="{escape(src or "")}" alt="{escape(alt)}">' if src else ""
-

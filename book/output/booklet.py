@@ -43,9 +43,10 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation, apply_configuration
 
-from book.finish import replacing
+from ..model import PT_PER_MM
+from ..paths import replacing
 
-POINTS_PER_MM = 72 / 25.4
+POINTS_PER_MM = PT_PER_MM
 
 Side = tuple[int | None, int | None]
 """One side of a sheet: the 0-based interior pages on its (left, right) half; None is blank."""

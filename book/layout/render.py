@@ -13,10 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import __version__
-from .model import Book, Chapter, IndexEntry
+from .. import __version__
+from ..model import Book, Chapter, IndexEntry
+from ..paths import STYLES
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 """The print CSS and its fonts (styles/ beside the package)."""
 
 LABELS = {
@@ -52,7 +52,7 @@ class Urls:
         return cls(root.resolve().as_uri() + "/", (STYLES / "book.css").as_uri())
 
 
-TEMPLATES = Environment(loader=PackageLoader("book", "templates"), autoescape=select_autoescape(["j2", "html"]),
+TEMPLATES = Environment(loader=PackageLoader("book.layout", "templates"), autoescape=select_autoescape(["j2", "html"]),
                    undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pydyf
 
+from ..model import PT_PER_MM
+from ..paths import STYLES
 from .finish import pages_of
-from .render import STYLES
 
 PROFILE = STYLES / "color" / "FOGRA39L_coated.icc"
-PT_PER_MM = 72 / 25.4
 MARK_GAP, MARK_LENGTH = 1.5, 5.0
 """Crop marks start this far (mm) outside the bleed and are this long."""
 RGB_OP = re.compile(rb"^(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (rg|RG)$")

@@ -10,13 +10,11 @@ tagged, opening on the title page with the outline shown.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pydyf
+
+from ..paths import replacing
 
 
 def page_labels(front_count: int):
@@ -71,30 +69,6 @@ def roman(number: int) -> str:
         count, number = divmod(number, value)
         out += letters * count
     return out
-
-
-@contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside target, moved over target only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        umask = os.umask(0)
-        os.umask(umask)
-        temporary.chmod(0o666 & ~umask)
-        os.replace(temporary, target)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-def write_text(target: Path, text: str) -> None:
-    """Write a text file atomically."""
-    with replacing(target) as temporary:
-        temporary.write_text(text, encoding="utf-8")
 
 
 def write_pdf(document, target: Path, finisher, variant: str | None = None, check=None) -> None:

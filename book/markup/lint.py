@@ -1,5 +1,4 @@
-"""Registry, bibliography and chapters -> warnings an editor should look at (nothing here stops a build
-except a variant shared by two people).
+"""Registry, bibliography and chapters -> warnings an editor should look at, and `--fix-names`.
 
 Unused sources and people, and registered names written in plain text
 without a tag, are reported at the line where they stand.
@@ -10,21 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import Problems
-from .model import Chapter, Location, Person
-
-
-def check_registry(people: tuple[Person, ...] | list[Person], problems: Problems) -> None:
-    """A name or variant carried by two entries is an error unless both mark it ambiguous."""
-    owners: dict[str, list[Person]] = {}
-    for person in people:
-        for form in {" ".join(f.split()) for f in (person.name, *person.variants)}:
-            owners.setdefault(form, []).append(person)
-    for form, who in owners.items():
-        if len(who) > 1 and not all(form in p.ambiguous for p in who):
-            ids = ", ".join(p.id for p in who)
-            problems.error(who[1].origin, f'"{form}" belongs to several entries ({ids}); make the variants '
-                           f"differ, or list it under `ambiguous:` in each entry")
+from ..errors import Problems
+from ..model import Chapter, Location
+from ..source.load import split_front_matter
+from ..text import normalize
 
 
 def check_unused(people, sources, chapters: tuple[Chapter, ...],
@@ -64,17 +52,17 @@ def find_untagged(path: Path, pattern: re.Pattern, people):
     by_form = {}
     for person in people:
         for form in (person.name, *person.variants):
-            by_form.setdefault(" ".join(form.split()), []).append(person)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    in_front = lines[:1] == ["---"]
-    for number, line in enumerate(lines):
-        if in_front:
-            in_front = not (number > 0 and line.strip() == "---")
+            by_form.setdefault(normalize(form), []).append(person)
+    text = path.read_text(encoding="utf-8")
+    front = split_front_matter(text)
+    body_start = front[1] if front else 0
+    for number, line in enumerate(text.split("\n")):
+        if number < body_start:
             continue
         masked = MASK.sub(lambda m: " " * len(m.group(0)), line)
         for match in pattern.finditer(masked):
             text = " ".join(match.group(1).split())
-            owners = by_form.get(text, [])
+            owners = by_form.get(normalize(text), [])
             if len(owners) != 1:
                 continue
             yield Location(path, number + 1, match.start(1) + 1), text, f"[[{text}]]"

@@ -8,9 +8,9 @@ get "see" entries, and only for entries that have pages.
 
 from __future__ import annotations
 
+from ..errors import Problems
+from ..model import Book, IndexEntry, Person
 from .collate import make_collator
-from .errors import Problems
-from .model import Book, IndexEntry, Person
 
 
 def index_entries(book: Book, at: dict[str, int], folios: list[str], problems: Problems) -> list[IndexEntry]:

@@ -8,15 +8,14 @@ each key and value was written, so every later message can point at it.
 from __future__ import annotations
 
 import datetime
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
-from .errors import Problems
-from .model import Location
+from ..errors import Problems, suggest
+from ..model import Location
 
 
 class Marked(dict):
@@ -153,14 +152,6 @@ def check_fields(data: Any, fields: dict[str, Field], problems: Problems, what: 
             problems.error(data.where(key, value=True),
                            f"`{key}` must be {expected}; it is {_show(data[key])}")
     return True
-
-
-def suggest(word: str, known) -> str:
-    """'did you mean …?' for a misspelt word, or the list of known words."""
-    close = difflib.get_close_matches(str(word), list(known), n=3, cutoff=0.6)
-    if close:
-        return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
-    return "known keys: " + ", ".join(f"`{k}`" for k in known)
 
 
 def _show(value: Any) -> str:

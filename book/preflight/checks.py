@@ -39,12 +39,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .errors import BookError, Problems
-from .model import Location
+from ..errors import BookError, Problem, Problems
+from ..model import PT_PER_MM, Location, Manifest
+from ..source.load import chapter_anchor, load_manifest, split_front_matter
+from ..source.schema import Marked, as_text, read_yaml
 from .pdfscan import Scan, TextRun
-from .schema import Marked, as_text, parse_length, parse_size, read_yaml
 
-MM = 72 / 25.4
+MM = PT_PER_MM
 """Points per millimetre."""
 TOLERANCE = 0.01 * MM
 """How far two boxes may differ and still count as equal (0.01 mm)."""
@@ -54,40 +55,19 @@ SHOWN = 3
 """How many source places a message names."""
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing the print shop would refuse or query."""
 
-    severity: str
-    """'error' (preflight fails) or 'warning'."""
-    code: str
-    """Short id of the check, e.g. 'font-not-embedded'."""
-    message: str
-    """Plain words: what is wrong; what to do."""
-    location: Location | None = None
-    """Where in the sources the problem comes from, when it comes from one."""
-    page: int | None = None
-    """1-based page of the PDF, when the problem is on a page."""
-
-    def __str__(self) -> str:
-        where = self.location or (f"page {self.page}" if self.page else "book")
-        tag = "" if self.severity == "error" else "warning: "
-        return f"{where}: {tag}{self.message}"
-
-    def as_dict(self) -> dict:
-        """The finding as JSON-ready values."""
-        loc = self.location
-        return {"severity": self.severity, "code": self.code, "message": self.message, "page": self.page,
-                "location": str(loc) if loc else None, "path": str(loc.path) if loc else None,
-                "line": loc.line if loc else None, "col": loc.col if loc else None}
+def finding(severity: str, code: str, message: str, location: Location | None = None,
+            page: int | None = None) -> Problem:
+    """One thing the print shop would refuse (error) or query (warning)."""
+    return Problem(location, message, severity, code, page)
 
 
 def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False,
-              book=None) -> list[Finding]:
+              book=None) -> list[Problem]:
     """Check a written PDF of the book in book_root; every finding, in the order of the checks.
     A build passes the Book it has loaded, so that the sources are not read twice."""
     reader = PdfReader(pdf)
-    settings = Settings.read(book_root)
+    settings = book.manifest if book is not None else load_manifest(book_root, Problems())
     sources = Sources.of(book, book_root) if book is not None else Sources.read(book_root)
     scan = Scan(reader)
     print_edition = edition == "print"
@@ -97,17 +77,17 @@ def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: boo
     if print_edition:
         findings += check_images(scan, sources, starts)
     findings += check_boxes(reader, settings, print_edition)
-    if print_edition and settings.multiple > 1 and len(reader.pages) % settings.multiple:
-        extra = -len(reader.pages) % settings.multiple
-        findings.append(Finding("error", "page-count", f"the book has {len(reader.pages)} pages, not a multiple "
-                                f"of {settings.multiple}; add {extra} blank page{'s' if extra > 1 else ''} at the "
+    if print_edition and settings.page_multiple > 1 and len(reader.pages) % settings.page_multiple:
+        extra = -len(reader.pages) % settings.page_multiple
+        findings.append(finding("error", "page-count", f"the book has {len(reader.pages)} pages, not a multiple "
+                                f"of {settings.page_multiple}; add {extra} blank page{'s' if extra > 1 else ''} at the "
                                 "end so that it folds into whole sheets", settings.at("page_multiple")))
     findings += check_placement(scan, reader, settings, sources, starts, print_edition)
     findings += check_notes(reader, destinations, sources, strict)
     return findings
 
 
-def exit_code(findings: list[Finding]) -> int:
+def exit_code(findings: list[Problem]) -> int:
     """1 when any finding is an error, else 0."""
     return int(any(f.severity == "error" for f in findings))
 
@@ -117,9 +97,9 @@ def report_path(pdf: Path) -> Path:
     return pdf.with_suffix(".preflight.json")
 
 
-def write_report(findings: list[Finding], target: Path) -> None:
+def write_report(findings: list[Problem], target: Path) -> None:
     """Write the findings as a JSON report (atomically)."""
-    from .finish import write_text
+    from ..paths import write_text
 
     data = {"errors": sum(f.severity == "error" for f in findings),
             "warnings": sum(f.severity == "warning" for f in findings),
@@ -128,44 +108,6 @@ def write_report(findings: list[Finding], target: Path) -> None:
 
 
 # --- what the book folder says ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Settings:
-    """The book.yaml values preflight measures against, and where they are written."""
-
-    manifest: Path
-    """book.yaml."""
-    trim: tuple[float, float] = (148.0, 210.0)
-    """Trim width and height in mm."""
-    bleed: float = 3.0
-    """Bleed in mm."""
-    safety: float = 5.0
-    """Safety margin inside the trim, in mm."""
-    multiple: int = 4
-    """The print edition's page count must be a multiple of this (page_multiple; 1 or less: any)."""
-    where: dict = field(default_factory=dict)
-    """Key -> Location of its value in book.yaml."""
-
-    @classmethod
-    def read(cls, root: Path) -> "Settings":
-        """book.yaml's trim, bleed and safety_margin, with defaults for what is absent or unreadable."""
-        path = root / "book.yaml"
-        try:
-            data = read_yaml(path.read_text(encoding="utf-8"), path, Problems())
-        except (OSError, UnicodeDecodeError):
-            data = None
-        if not isinstance(data, Marked):
-            return cls(path)
-        trim = parse_size(data.get("trim", "")) or cls.trim
-        bleed, safety = (parse_length(data.get(key)) for key in ("bleed", "safety_margin"))
-        multiple = data.get("page_multiple", cls.multiple)
-        return cls(path, trim, cls.bleed if bleed is None else bleed, cls.safety if safety is None else safety,
-                   multiple if isinstance(multiple, int) else cls.multiple, {key: data.where(key, True) for key in data})
-
-    def at(self, key: str) -> Location:
-        """Where key is written in book.yaml, or book.yaml itself."""
-        return self.where.get(key, Location(self.manifest))
-
 
 @dataclass
 class ChapterFile:
@@ -193,7 +135,7 @@ class Sources:
     @classmethod
     def read(cls, root: Path) -> "Sources":
         """The chapters of book.yaml's contents, through the loader when the book loads cleanly."""
-        from .load import load_book
+        from ..markup.book import load_book
 
         try:
             book, _ = load_book(root, lint_names=False)
@@ -211,22 +153,15 @@ class Sources:
 
     @classmethod
     def fallback(cls, root: Path) -> "Sources":
-        """Chapters straight from book.yaml's contents: anchor ch-<stem> unless the front matter gives an id."""
-        manifest = root / "book.yaml"
-        try:
-            import yaml
-            data = yaml.safe_load(_text(manifest)) or {}
-        except Exception:  # an unreadable manifest leaves nothing to tie findings to
-            data = {}
-        contents = data.get("contents") if isinstance(data, dict) else None
+        """Chapters straight from book.yaml's contents, for a book that does not load cleanly: the
+        anchor from the front matter's id where it can be read, else ch-<stem>."""
         chapters = []
-        for name in contents if isinstance(contents, list) else []:
-            path = root / as_text(name)
+        for path in load_manifest(root, Problems()).contents:
             text = _text(path)
-            front = re.match(r"\A---[ \t]*\n(.*?\n)---", text, re.S)
-            given = front and re.search(r"^id:\s*['\"]?([A-Za-z][\w.:-]*)", front.group(1), re.M)
-            anchor = given.group(1) if given else "ch-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-            chapters.append(ChapterFile(anchor, path, text))
+            front = split_front_matter(text)
+            meta = read_yaml(front[0], path, Problems(), line_offset=1) if front else None
+            given = as_text(meta.get("id")) if isinstance(meta, Marked) else ""
+            chapters.append(ChapterFile(chapter_anchor(path, given), path, text))
         return cls(chapters, _other_files(root, chapters))
 
     def files(self, chapter: Path | None = None) -> list[tuple[Path, str]]:
@@ -329,7 +264,8 @@ def destination_pages(reader: PdfReader) -> dict[str, int]:
 def bundled_characters() -> frozenset[int]:
     """Every code point some font in styles/fonts has a glyph for."""
     from fontTools.ttLib import TTFont
-    from .render import STYLES
+
+    from ..paths import STYLES
 
     points: set[int] = set()
     for path in sorted((STYLES / "fonts").glob("*.[ot]tf")):
@@ -340,19 +276,19 @@ def bundled_characters() -> frozenset[int]:
 
 # --- checks -------------------------------------------------------------------------------
 
-def check_fonts(scan: Scan) -> list[Finding]:
+def check_fonts(scan: Scan) -> list[Problem]:
     """Every font must be embedded."""
     out = []
     for font, pages in scan.fonts.values():
         if not font.embedded:
-            out.append(Finding("error", "font-not-embedded",
+            out.append(finding("error", "font-not-embedded",
                                f'the font "{font.name}" is not embedded ({_on_pages(sorted(pages))}); the printer '
                                "would substitute another; use only the fonts in styles/fonts through @font-face",
                                None, min(pages) + 1))
     return out
 
 
-def check_glyphs(scan: Scan, sources: Sources) -> list[Finding]:
+def check_glyphs(scan: Scan, sources: Sources) -> list[Problem]:
     """Every printed character must be in a bundled font."""
     bundled = bundled_characters()
     seen: dict[str, tuple[list[int], set[str], bool]] = {}
@@ -376,14 +312,14 @@ def check_glyphs(scan: Scan, sources: Sources) -> list[Finding]:
         if len(places) > 1:
             more = f", {len(places)} places in all" if len(places) > SHOWN else ""
             written = f" (also written at {', '.join(str(p) for p in places[1:SHOWN])}{more})"
-        out.append(Finding("error", "tofu",
+        out.append(finding("error", "tofu",
                            f'"{char}" (U+{ord(char):04X} {name}) is in no font in styles/fonts, {how}{written}; '
                            "replace the character, or add a font that has it to styles/fonts and book.css",
                            where, min(pages) + 1))
     return out
 
 
-def check_images(scan: Scan, sources: Sources, starts) -> list[Finding]:
+def check_images(scan: Scan, sources: Sources, starts) -> list[Problem]:
     """Raster images in print: at least 300 dpi where placed, and not RGB."""
     out, seen_rgb, seen_dpi = [], set(), set()
     for placed in scan.images:
@@ -400,13 +336,13 @@ def check_images(scan: Scan, sources: Sources, starts) -> list[Finding]:
             key = (id(image), round(dpi))
             if round(dpi) < MIN_DPI and key not in seen_dpi:
                 seen_dpi.add(key)
-                out.append(Finding("error", "image-low-dpi",
+                out.append(finding("error", "image-low-dpi",
                                    f"{what} is printed at {dpi:.0f} dpi ({size}); print needs {MIN_DPI} dpi: "
                                    f"use a file of at least {math.ceil(placed.width / 72 * MIN_DPI)} px wide, "
                                    "or print it smaller", where, placed.page + 1))
         if _is_rgb(image.get("/ColorSpace")) and id(image) not in seen_rgb:
             seen_rgb.add(id(image))
-            out.append(Finding("error", "image-rgb",
+            out.append(finding("error", "image-rgb",
                                f"{what} is in RGB ({size}), which the print edition cannot use; convert the "
                                "file to CMYK with the printer's profile, or to grayscale",
                                where, placed.page + 1))
@@ -427,7 +363,7 @@ def _is_rgb(space) -> bool:
     return kind == "/CalRGB"
 
 
-def check_boxes(reader: PdfReader, settings: Settings, print_edition: bool) -> list[Finding]:
+def check_boxes(reader: PdfReader, settings: Manifest, print_edition: bool) -> list[Problem]:
     """TrimBox on every page; BleedBox = TrimBox + bleed; MediaBox holds the BleedBox; trim as book.yaml."""
     bleed = settings.bleed * MM if print_edition else 0.0
     problems: list[tuple[int, str, Location | None]] = []
@@ -460,7 +396,7 @@ def check_boxes(reader: PdfReader, settings: Settings, print_edition: bool) -> l
                              "; part of the page would be cut away: the build must make the page larger", None))
     out = []
     for message, location, pages in _group(problems):
-        out.append(Finding("error", "boxes", f"{message} ({_on_pages(pages)})", location, pages[0] + 1))
+        out.append(finding("error", "boxes", f"{message} ({_on_pages(pages)})", location, pages[0] + 1))
     return out
 
 
@@ -480,10 +416,10 @@ def _sides(mm: list[float]) -> str:
     return "{:.2f} mm left, {:.2f} mm bottom, {:.2f} mm right, {:.2f} mm top".format(*mm)
 
 
-def check_placement(scan: Scan, reader: PdfReader, settings: Settings, sources: Sources, starts,
-                    print_edition: bool) -> list[Finding]:
+def check_placement(scan: Scan, reader: PdfReader, settings: Manifest, sources: Sources, starts,
+                    print_edition: bool) -> list[Problem]:
     """No text outside the trim (overflow, error); none within the safety margin of it (warning, print)."""
-    margin = settings.safety * MM
+    margin = settings.safety_margin * MM
     found: dict[tuple[int, str], list[tuple[TextRun, str]]] = {}
     for line in scan.lines:
         page = reader.pages[line.page]
@@ -498,7 +434,7 @@ def check_placement(scan: Scan, reader: PdfReader, settings: Settings, sources: 
         elif print_edition and gap < margin - TOLERANCE:
             found.setdefault((line.page, "safety-margin"), []).append(
                 (line, f"is {gap / MM:.1f} mm from the {side} edge of the trim, inside the "
-                       f"{settings.safety:g} mm safety margin"))
+                       f"{settings.safety_margin:g} mm safety margin"))
     out = []
     for (index, kind), lines in sorted(found.items()):
         line, how = lines[0]
@@ -508,20 +444,20 @@ def check_placement(scan: Scan, reader: PdfReader, settings: Settings, sources: 
         shown = shown if len(shown) <= 40 else shown[:39] + "…"
         more = f" ({len(lines)} lines on this page)" if len(lines) > 1 else ""
         if kind == "overflow":
-            out.append(Finding("error", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it will be cut '
+            out.append(finding("error", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it will be cut '
                                "off; shorten or rewrap the text (break a long word or address by hand), or "
                                "make the note, table or figure smaller", where, index + 1))
         else:
-            out.append(Finding("warning", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it may be '
+            out.append(finding("warning", kind, f'on page {index + 1}, "{shown}" {how}{more}, so it may be '
                                "trimmed off; rewrap the text, or widen the page margins in styles/book.css",
                                where, index + 1))
     return out
 
 
-def check_notes(reader: PdfReader, pages: dict[str, int], sources: Sources, strict: bool) -> list[Finding]:
+def check_notes(reader: PdfReader, pages: dict[str, int], sources: Sources, strict: bool) -> list[Problem]:
     """Every note body on the page of its call (from the named destinations call-X and X)."""
     if sources.notes and not any("call-" + anchor in pages for anchor in sources.notes):
-        return [Finding("warning", "no-destinations", "the PDF has no named destinations for the note calls, "
+        return [finding("warning", "no-destinations", "the PDF has no named destinations for the note calls, "
                         "so the notes cannot be checked against the pages of their calls; keep the destinations "
                         "WeasyPrint writes when the PDF is processed further")]
     labels = _labels(reader)
@@ -537,7 +473,7 @@ def check_notes(reader: PdfReader, pages: dict[str, int], sources: Sources, stri
         chapter = next((a for a in by_anchor if anchor.startswith(a + "-")), None)
         where = sources.notes.get(anchor) or (Location(paths[chapter]) if chapter else None)
         number = anchor.rsplit("-n", 1)[-1] if "-n" in anchor else anchor
-        out.append(Finding("error" if strict else "warning", "note-separated",
+        out.append(finding("error" if strict else "warning", "note-separated",
                            f"note {number} is printed on page {body + 1}{labels(body)}, its call on page "
                            f"{call + 1}{labels(call)}; shorten the note or the paragraph, or move the call",
                            where, call + 1))

@@ -20,10 +20,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-
+from ..layout.render import TEMPLATES, Urls
+from ..model import PT_PER_MM
+from ..paths import STYLES
 from .finish import write_pdf
 from .press import PrintSetup, print_finisher
-from .render import STYLES, TEMPLATES, Urls
 
 SPINE_TITLE_MIN_MM = 6.0
 """Narrower spines carry no title."""
@@ -40,7 +41,6 @@ SPINE_FONT_SHARE = 0.45
 SPINE_FONT = STYLES / "fonts" / "Literata-SemiBold.ttf"
 """The face cover.css sets the spine title in; the fit is measured with it."""
 
-PT_PER_MM = 72 / 25.4
 MM_PER_PX = 25.4 / 96
 
 

@@ -1,0 +1,7 @@
+"""Stage 2: citations: `[@key, p. 3]` parsed (parse.py) and formatted in Chicago style (chicago.py)."""
+
+from .chicago import bibliography_sort_text, format_bibliography_entry, format_note
+from .parse import CitationError, CiteItem, parse_citation
+
+__all__ = ["CitationError", "CiteItem", "bibliography_sort_text", "format_bibliography_entry",
+           "format_note", "parse_citation"]

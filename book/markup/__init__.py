@@ -1,0 +1,2 @@
+"""Stage 3: Markdown -> chapter HTML: parser rules, the checking pass, the writer, tables and
+figures, the checks across chapters, and --fix-names."""

@@ -1,0 +1,104 @@
+"""Book folder -> Book: the manifest and registries (source stage), every chapter parsed and
+checked (markup stage), then the checks across chapters: ids, cross-references, order, use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Problems, suggest
+from ..model import KINDS, Book, Chapter, Location, Manifest
+from ..source.load import (
+    FRONT_MATTER,
+    chapter_anchor,
+    load_manifest,
+    load_people,
+    load_sources,
+    read_file,
+    split_front_matter,
+)
+from ..source.schema import Marked, as_text, check_fields, read_yaml
+from .chapter import parse_chapter
+from .check import Context
+from .lint import check_unused
+
+
+def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
+    """Read and check the whole book; raises BookError listing every error found."""
+    problems = Problems()
+    manifest = load_manifest(root, problems)
+    problems.raise_if_errors()
+    people = load_people(manifest, problems)
+    sources = load_sources(manifest, problems)
+    context = Context(manifest=manifest, people=people, sources=sources)
+    chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
+                                 for n, path in enumerate(manifest.contents)) if c)
+    check_ids(chapters, problems)
+    check_links(chapters, problems)
+    check_order(chapters, problems)
+    if lint_names:
+        check_unused(people, sources, chapters, problems)
+    problems.raise_if_errors()
+    return Book(manifest, chapters, people, sources), problems
+
+
+
+def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
+                 problems: Problems) -> Chapter | None:
+    """One chapter file -> Chapter (front matter checked, Markdown parsed)."""
+    text = read_file(path, problems)
+    front = split_front_matter(text)
+    if front is None:
+        problems.error(Location(path, 1, 1),
+                       "a chapter starts with YAML front matter between two '---' lines, with at least a title")
+        return None
+    meta = read_yaml(front[0], path, problems, line_offset=1) or Marked(path, (1, 1))
+    if not check_fields(meta, FRONT_MATTER, problems, "the front matter", Location(path, 1, 1)):
+        return None
+    kind = as_text(meta.get("kind", "chapter"))
+    if kind not in KINDS:
+        problems.error(meta.where("kind", True), f'unknown kind "{kind}"; {suggest(kind, sorted(KINDS))}')
+    anchor = chapter_anchor(path, as_text(meta.get("id")))
+    body_start = front[1]
+    return parse_chapter(
+        path=path, source=text, body_start=body_start, anchor=anchor, kind=kind,
+        title=as_text(meta.get("title")), subtitle=as_text(meta.get("subtitle")),
+        short_title=as_text(meta.get("short_title")), title_at=meta.where("title", True),
+        context=context, problems=problems)
+
+
+def check_ids(chapters: tuple[Chapter, ...], problems: Problems) -> None:
+    """Two chapters may not share an anchor, nor any id."""
+    seen: dict[str, Path] = {}
+    for chapter in chapters:
+        for ident in (chapter.anchor, *chapter.ids):
+            if ident in seen and seen[ident] != chapter.path:
+                problems.error(Location(chapter.path, 1, 1),
+                               f'id "{ident}" is also used in {seen[ident]}; give one of them another id')
+            seen.setdefault(ident, chapter.path)
+
+
+def check_links(chapters: tuple[Chapter, ...], problems: Problems) -> None:
+    """Every cross-reference points at an id that exists and can carry a page number."""
+    front = {i for c in chapters if c.front for i in (c.anchor, *c.ids)}
+    known = {i for c in chapters for i in (c.anchor, *c.ids)}
+    for chapter in chapters:
+        for ref in chapter.xrefs:
+            if ref.target not in known:
+                problems.error(ref.origin, f'cross-reference to "#{ref.target}", which no heading has; '
+                               f'{suggest(ref.target, sorted(known))}')
+            elif ref.target in front and not chapter.front:
+                problems.error(ref.origin, f'"#{ref.target}" is in the front matter, whose pages are numbered '
+                               "after the main text is laid out; name that section in words instead")
+
+
+def check_order(chapters: tuple[Chapter, ...], problems: Problems) -> None:
+    """Front-matter chapters (about, foreword, preface) must come before the first main chapter."""
+    main_seen = None
+    for chapter in chapters:
+        if not chapter.front:
+            main_seen = main_seen or chapter
+        elif main_seen is not None:
+            problems.error(Location(chapter.path, 1, 1),
+                           f'a "{chapter.kind}" belongs to the front matter but comes after {main_seen.path.name} '
+                           "in contents; move it up in book.yaml")

@@ -1,0 +1,1 @@
+"""Stage 5: pages -> files: finishers (page labels, print, screen), the cover, the booklet."""

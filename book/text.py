@@ -1,0 +1,19 @@
+"""Text helpers every stage shares: the one form names are compared in, and inline HTML as text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import unescape
+
+
+def normalize(text: str) -> str:
+    """The form names are matched in: NFC, one space, straight apostrophes."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[’‘ʼ`´]", "'", text)
+    return " ".join(text.split())
+
+
+def plain(html: str) -> str:
+    """Inline HTML -> its text."""
+    return unescape(re.sub(r"<[^>]+>", "", html)).strip()
