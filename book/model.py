@@ -274,3 +274,6 @@ class Layout:
     """Anchor id -> 0-based page index in the joined book."""
     labels: tuple[str, ...] = ()
     """Printed folio of each page of the joined book ('' for none)."""
+    blanks: tuple[int, ...] = ()
+    """0-based pages left blank on purpose: versos the engine inserted before a recto opening, and
+    the padding pages after the front matter and the body."""

@@ -121,7 +121,7 @@ class Laid:
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
            edition: str, preflight: bool) -> Summary:
-    from .layout.paginate import Engine, anchor_pages
+    from .layout.paginate import Engine, anchor_pages, blank_pages
 
     started = time.perf_counter()
     reporter.stage("Reading the chapters")
@@ -136,7 +136,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios))
+                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)))
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)

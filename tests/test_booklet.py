@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from book.output.booklet import booklet_order, fit_trim, write_booklet
 
@@ -184,7 +185,7 @@ def test_failed_write_keeps_the_last_booklet(tmp_path):
     target.write_bytes(b"last good booklet")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"not a pdf")
-    with pytest.raises(Exception):
+    with pytest.raises(PdfReadError):
         write_booklet(broken, target)
     assert target.read_bytes() == b"last good booklet"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["booklet.pdf", "broken.pdf"], "no .part left"

@@ -68,15 +68,21 @@ def test_page_labels_roman_then_arabic(book):
 
 
 def test_blank_versos_carry_nothing(book):
+    """The blank pages are the ones the layout left blank (found from the engine's pages, not from
+    the PDF's text): each is a verso before a recto opening, or padding, and prints nothing at all,
+    no running head and no folio."""
     summary, reader = book
     at = summary.layout.pages
     openings = {at[c] for c in ["ch-00-about", *CHAPTERS, "bibliography", "index"]}
-    blanks = [i for i in range(len(reader.pages)) if not text_of(reader, i).strip()]
-    assert blanks, "the fixture must contain blank versos"
+    blanks = summary.layout.blanks
     inserted = [i for i in blanks if i + 1 in openings]
     assert inserted, "a blank verso must precede some chapter opening"
-    for index in inserted:
-        assert index % 2 == 1  # a verso
+    for index in blanks:
+        assert index % 2 == 1, index  # a verso
+        assert margins(reader, index) == ("", ""), index
+        assert not text_of(reader, index).strip(), index
+    anchored = {page for page in at.values()}
+    assert not anchored & set(blanks), "nothing the book placed landed on a blank page"
 
 
 def test_running_heads_and_folios(book):

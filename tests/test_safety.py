@@ -9,7 +9,7 @@ import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from book.errors import BookError
-from book.layout.paginate import ConfinedFetcher, Engine
+from book.layout.paginate import ConfinedFetcher, Engine, Refused
 from book.pipeline import build
 from book.paths import STYLES
 from test_errors import CHAPTER, MANIFEST, check_fails, run, write_book
@@ -58,7 +58,7 @@ def test_engine_refuses_every_way_of_fetching(tmp_path, secret):
       <style>@import url("http://127.0.0.1:9/x.css"); p {{ background: url({secret.as_uri()}) }}</style></head>
       <body><p>x</p><img src="{secret.as_uri()}"><a rel=attachment href="file:///etc/hostname">a</a>
       <object data="{secret.as_uri()}">fallback</object></body></html>"""
-    with pytest.raises(Exception):
+    with pytest.raises(Refused):
         engine.layout(hostile, book.as_uri() + "/")
     assert engine.fetcher.refused
     assert all(not url.startswith(book.as_uri()) for url in engine.fetcher.refused)

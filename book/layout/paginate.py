@@ -120,6 +120,13 @@ class _Progress(logging.Handler):
             self.callback(record.getMessage())
 
 
+def blank_pages(pages, padding=()) -> tuple[int, ...]:
+    """The pages the engine left blank (a verso before a page that must be a recto) and the padding
+    pages given, by index."""
+    return tuple(i for i, page in enumerate(pages)
+                 if page._page_box.page_type.blank or any(page is pad for pad in padding))
+
+
 def anchor_pages(pages) -> dict[str, int]:
     """id -> 0-based index of the first page it appears on."""
     found: dict[str, int] = {}

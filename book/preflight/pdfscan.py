@@ -164,6 +164,8 @@ TOKEN = re.compile(rf"""
 """One token of a content stream (the stream decoded as Latin-1); the group number says which kind."""
 ESCAPE = re.compile(r"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.S)
 """An escape in a literal string, or an end of line (read as \\n, as the PDF standard says)."""
+KEYWORDS = frozenset({"true", "false", "null"})
+"""Tokens that look like operators but are operands."""
 ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "\r\n": "", "\r": "", "\n": ""}
 
 
@@ -193,7 +195,7 @@ def read_operations(data: bytes):
             elif kind == 2:
                 operands.append(bytes.fromhex(value))
             elif kind == 9:
-                if outer:
+                if outer or value in KEYWORDS:
                     operands.append(value)
                 elif value == "BI":
                     pos = skip_inline_image(text, match.end())
