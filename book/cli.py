@@ -110,6 +110,33 @@ def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
 
 
 @main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+def changes(old: Path, new: Path) -> None:
+    """List the pages of NEW that differ from OLD (two PDFs of the book), as a print shop asks
+    before it accepts a corrected file."""
+    from pypdf import PdfReader
+
+    from .model import Location
+    from .preflight.changes import compare, describe, page_signatures
+
+    signatures = []
+    for path in (old, new):
+        try:
+            signatures.append(page_signatures(path))
+        except Exception as exc:  # pypdf raises many kinds on a file that is not a readable PDF
+            raise BookError(f"cannot be read as a PDF ({exc}); give the path of a PDF the build wrote",
+                            Location(path)) from None
+    found = compare(*signatures)
+    labels = [list(PdfReader(path).page_labels) for path in (old, new)]
+    click.echo(f"{old}: {len(signatures[0])} pages; {new}: {len(signatures[1])} pages")
+    for line in describe(found, *labels):
+        click.echo(line)
+    if not found:
+        click.echo("no page differs")
+
+
+@main.command()
 @SOURCE
 @OUT
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
