@@ -132,3 +132,36 @@ def test_book_builds_without_warnings_and_no_separated_note(tmp_path):
     html = (tmp_path / "alzhir.html").read_text(encoding="utf-8")
     assert '<td class="col-value num">4,390</td>' in html  # counts grouped by thousands
     assert ">1,937<" not in html and '<td class="col-when">1937</td>' in html  # years as written
+
+
+def data_texts() -> list[str]:
+    """Every string value in the YAML data files that tables print (cells are Markdown, like chapter text)."""
+    texts = []
+    for path in sorted((CHAPTERS / "data").glob("*.yaml")):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")):
+            texts.extend(v for v in row.values() if isinstance(v, str))
+    return texts
+
+
+def test_table_cells_quote_exactly_and_do_not_copy(sources_text):
+    text = "\n\n".join(data_texts())
+    quotes, own = quoted_and_own(text)
+    assert [s for q in quotes for s in segments(q) if s not in sources_text] == []
+    copied = []
+    for block in own:
+        for piece in block.split("|"):
+            words = normalize(piece).split()
+            copied += [" ".join(words[i:i + COPY_RUN]) for i in range(len(words) - COPY_RUN + 1)
+                       if " ".join(words[i:i + COPY_RUN]) in sources_text]
+    assert copied == []
+
+
+def test_roll_of_names_tags_and_cites_every_line():
+    rows = yaml.safe_load((CHAPTERS / "data" / "roll.yaml").read_text(encoding="utf-8"))
+    assert len(rows) >= 20
+    for row in rows:
+        assert row["name"].startswith("[["), row["name"]
+        assert "[@" in row["fate"], row["name"]
+    book_yaml = yaml.safe_load((CHAPTERS / "book.yaml").read_text(encoding="utf-8"))
+    roll = next(c for c in book_yaml["contents"] if "roll" in c)
+    assert "data/roll.yaml" in (CHAPTERS / roll).read_text(encoding="utf-8")
