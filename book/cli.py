@@ -43,11 +43,26 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
     for warning in summary.warnings:
         click.echo(warning, err=True)
     if not quiet:
-        for note in summary.notes:
-            click.echo(f"note: {note}")
-        paths = ", ".join(str(p) for p in summary.outputs)
-        click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
-                   f"{len(summary.warnings)} warning(s); wrote {paths}")
+        for line in report_lines(summary):
+            click.echo(line)
+
+
+def report_lines(summary) -> list[str]:
+    """The build's report: each note once, then the page count of the PDF written (the print
+    edition as padded for the printer) and every file written, with what it is."""
+    lines = [f"note: {note}" for note in dict.fromkeys(summary.notes)]
+    pdfs = [p for p in summary.outputs if p in summary.page_counts]
+    pages = summary.page_counts[pdfs[0]] if pdfs else summary.pages
+    warnings = len(summary.warnings)
+    lines.append(f"{pages} pages in {summary.seconds:.1f} s; {warnings} warning{'s' * (warnings != 1)}; wrote:")
+    width = max((len(str(p)) for p in summary.outputs), default=0)
+    for path in summary.outputs:
+        count = summary.page_counts.get(path)
+        what = (f"{count} page{'s' * (count != 1)}" if count is not None else
+                "preflight report" if path.name.endswith(".preflight.json") else
+                "the book as HTML, for looking into the layout" if path.suffix == ".html" else "")
+        lines.append(f"  {str(path):<{width}}  {what}".rstrip())
+    return lines
 
 
 @main.command()
