@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -146,6 +147,20 @@ def watch(source: Path, out: Path, interval: float) -> None:
             except BookError as error:
                 error.show()
         time.sleep(interval)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Write a small complete book into FOLDER (new or empty) to start from."""
+    from .starter import write_starter
+
+    written = write_starter(folder)
+    click.echo(f"wrote a small book in {folder} ({len(written)} files):")
+    for path in written:
+        click.echo(f"  {path}")
+    where = shlex.quote(str(folder))
+    click.echo(f"next: book check --source {where}; then book build --source {where} --out {where}/out")
 
 
 def run() -> None:
