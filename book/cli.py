@@ -99,7 +99,8 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--edition", type=click.Choice(["print", "screen"]), default="print", show_default=True)
+@click.option("--edition", type=click.Choice(["print", "screen"]), default="print", show_default=True,
+              help="Which written PDF to check.")
 @click.option("--strict", is_flag=True, help="Count a note separated from its call as an error.")
 def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
     """Check the written PDF as a print shop would; writes a JSON report beside it."""

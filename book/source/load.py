@@ -30,34 +30,35 @@ from .schema import (
 
 MANIFEST = {
     "title": Field("str", True, "the book's title"),
-    "subtitle": Field("str"),
+    "subtitle": Field("str", False, "the subtitle, on the title page and the cover"),
     "slug": Field("str", False, "base name of the output files, e.g. alzhir"),
-    "authors": Field("strlist"),
-    "editors": Field("strlist"),
-    "language": Field("str", False, "a BCP 47 tag such as en"),
-    "edition": Field("str"),
-    "year": Field("int"),
-    "publisher": Field("str"),
+    "authors": Field("strlist", False, "the authors, on the title page and the cover"),
+    "editors": Field("strlist", False, "the editors, when the book has editors rather than authors"),
+    "language": Field("str", False, "a BCP 47 tag such as en; sets hyphenation, the index's order and"
+                      " the labels (Contents, Index)"),
+    "edition": Field("str", False, "edition statement for the colophon, e.g. First edition"),
+    "year": Field("int", False, "year of publication"),
+    "publisher": Field("str", False, "the publisher's name"),
     "trim": Field("size", False, "width and height, e.g. 148mm 210mm"),
-    "bleed": Field("length"),
-    "paper_caliper": Field("length"),
+    "bleed": Field("length", False, "paper beyond the trim on every side, for the printer, e.g. 3mm"),
+    "paper_caliper": Field("length", False, "thickness of one leaf, for the spine width, e.g. 0.1mm"),
     "names": Field("str", False, "the names registry, relative to book.yaml"),
     "sources": Field("strlist", False, "the bibliography: sources.yaml, CSL-JSON (.json), CSL-YAML or"
                      " BibTeX (.bib), or a list of several, relative to book.yaml"),
     "contents": Field("list", True, "the chapter files in reading order"),
-    "dedication": Field("str"),
-    "colophon": Field("str"),
-    "description": Field("str"),
-    "keywords": Field("strlist"),
+    "dedication": Field("str", False, "text of the dedication page; none when absent"),
+    "colophon": Field("str", False, "Markdown for the colophon: how the book was made"),
+    "description": Field("str", False, "a short description: the PDF's subject, the back cover"),
+    "keywords": Field("strlist", False, "keywords for the PDF's metadata"),
     "marks": Field("strlist", False, "crop, to have crop marks drawn outside the bleed"),
     "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
-    "safety_margin": Field("length"),
-    "back_text": Field("str"),
+    "safety_margin": Field("length", False, "how far text must keep from the trim (preflight), e.g. 5mm"),
+    "back_text": Field("str", False, "text for the back cover"),
 }
 
 FRONT_MATTER = {
     "title": Field("str", True, "the chapter's title"),
-    "subtitle": Field("str"),
+    "subtitle": Field("str", False, "a subtitle under the title"),
     "short_title": Field("str", False, "a shorter title for the running head"),
     "kind": Field("str", False, "chapter, foreword, about, afterword, chronology, appendix, …"),
     "id": Field("str", False, "the chapter's anchor for cross-references"),
@@ -67,12 +68,15 @@ PERSON = {
     "id": Field("str", True, "a short unique id such as ryskulova-aziza"),
     "name": Field("str", True, "the name as displayed"),
     "sort": Field("str", True, "the sort form, Surname, Given Patronymic"),
-    "variants": Field("strlist"),
-    "variant_sorts": Field("map"),
-    "role": Field("str"),
-    "dates": Field("str"),
-    "native": Field("str"),
-    "ambiguous": Field("strlist"),
+    "variants": Field("strlist", False, "other forms that may be tagged directly: spellings, a"
+                      " possessive, the name with a patronymic"),
+    "variant_sorts": Field("map", False, "variant: its sort form, for the variant's 'see' entry in"
+                           " the index when the automatic Surname, Given is wrong"),
+    "role": Field("str", False, "a short neutral description, printed after the name in the index"),
+    "dates": Field("str", False, "birth and death as known, e.g. 1901–1980 or b. 1937 (not printed)"),
+    "native": Field("str", False, "the name in its own script, e.g. Cyrillic (not printed)"),
+    "ambiguous": Field("strlist", False, "names or variants this person shares with another entry;"
+                       " such a tag must name the id"),
 }
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
