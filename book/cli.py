@@ -142,7 +142,8 @@ def watch(source: Path, out: Path, interval: float) -> None:
             seen = now
             try:
                 summary = run_build(source, out, edition="draft")
-                click.echo(f"{time.strftime('%H:%M:%S')} {summary.pages} pages in {summary.seconds:.1f} s")
+                pages = summary.page_counts.get(summary.outputs[0], summary.pages)
+                click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
                 for warning in summary.warnings:
                     click.echo(warning, err=True)
             except BookError as error:

@@ -105,3 +105,21 @@ def test_a_film_with_author_and_director_is_told_to_keep_one(tmp_path):
         "  author: Dana Example\n", "  author: Dana Example\n  director: Dana Example\n"), encoding="utf-8")
     assert messages(root) == ["sources.yaml:4:3: a film has `author` and `director`; keep one "
                               "(a film's author is its director)"]
+
+
+@pytest.mark.parametrize("sources", ["sources.json", "sources.bib"])
+def test_the_alzhir_book_prints_the_same_notes_from_csl_json_and_bibtex(tmp_path, sources):
+    """All the ALZHIR chapters' notes and bibliography, from the fixture's CSL-JSON and .bib copies
+    of chapters/sources.yaml (update them when a printed field of chapters/sources.yaml changes)."""
+    chapters = THREE.parent.parent.parent / "chapters"
+    ours = notes_and_bibliography(chapters)
+    copy = tmp_path / "chapters"
+    shutil.copytree(chapters, copy)
+    shutil.copy(THREE / sources, copy / sources)
+    manifest = copy / "book.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("sources: sources.yaml",
+                                                                      f"sources: {sources}"), encoding="utf-8")
+    (copy / "sources.yaml").unlink()
+    theirs = notes_and_bibliography(copy)
+    assert len(ours[0]) > 300 and len(ours[1]) == 5
+    assert theirs == ours
