@@ -123,3 +123,11 @@ def test_the_alzhir_book_prints_the_same_notes_from_csl_json_and_bibtex(tmp_path
     theirs = notes_and_bibliography(copy)
     assert len(ours[0]) > 300 and len(ours[1]) == 5
     assert theirs == ours
+
+
+def test_csl_yaml_without_references_is_told_where_the_list_goes(tmp_path):
+    root = with_sources(tmp_path, "sources-promised-fields", "csl.yaml")
+    (root / "csl.yaml").write_text("- id: film\n  type: motion_picture\n  title: T\n  issued: 1999\n"
+                                   "- id: order\n  type: report\n  title: O\n  issued: 1953\n", encoding="utf-8")
+    hint = "this entry is written in CSL-YAML; put the list under `references:` to read the file as CSL-YAML"
+    assert messages(root) == [f"csl.yaml:1:3: {hint}", f"csl.yaml:5:3: {hint}"]

@@ -207,13 +207,10 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
     return tuple(sources.values())
 
 
-FORMATS = {".json": "CSL-JSON", ".bib": "BibTeX"}
-"""Bibliography files told apart by their ending; YAML is ours, or CSL-YAML under `references:`."""
-
-
 def read_entries(path: Path, problems: Problems):
     """(entry in our field names, its location, what to call it in messages, how the file spells our
-    fields) for each entry of one bibliography file."""
+    fields) for each entry of one bibliography file. The format is told by the file's ending: .bib
+    is BibTeX, .json CSL-JSON; YAML is ours, or CSL-YAML when the list is under `references:`."""
     text = read_file(path, problems).lstrip("\ufeff")
     if path.suffix.lower() == ".bib":
         for item in bibtex.read_bib(text, path, problems):
@@ -238,11 +235,11 @@ def read_entries(path: Path, problems: Problems):
         if isinstance(item, Marked) and CSL_ONLY & set(item):
             problems.error(data.where(i), "this entry is written in CSL-YAML; put the list "
                            "under `references:` to read the file as CSL-YAML")
-            continue
+            item = csl.failed(as_text(item.get("id")), path, item.at)
         yield item, data.where(i), "a sources.yaml entry", None
 
 
-CSL_ONLY = frozenset({"issued", "container-title", "URL", "title-short"})
+CSL_ONLY = frozenset({"issued", "container-title"})
 """Keys that only a CSL item has: a sources.yaml written in CSL-YAML without `references:`."""
 
 
