@@ -49,6 +49,12 @@ titleaddon eventtitle venue version
 """.split())
 """Fields the book does not print (month is read with year): accepted and left out."""
 
+FAILURES = {
+    "DuplicateBlockKeyBlock": "this key is used by an entry above too; make it unique",
+    "DuplicateFieldKeyBlock": "a field is given twice in this entry; keep one of them",
+}
+"""bibtexparser's failed blocks that are not syntax errors -> what to say."""
+
 NAMES = ("author", "editor", "translator", "director", "interviewer", "recipient")
 """Fields holding names separated by `and`."""
 MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
@@ -62,12 +68,16 @@ def read_bib(text: str, path: Path, problems: Problems) -> list[Marked]:
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = bibtexparser.parse_string(text, append_middleware=[MonthIntMiddleware(True)])
-    for block in library.failed_blocks:
-        kind = type(block).__name__
-        what = ("the same key is used twice; make it unique" if kind == "DuplicateBlockKeyBlock"
-                else "this entry cannot be read (a brace, quote or comma is missing); fix it")
-        problems.error(Location(path, block.start_line + 1, 1), what)
     entries = []
+    for block in library.failed_blocks:
+        what = FAILURES.get(type(block).__name__, "this entry cannot be read (a brace, quote or comma is "
+                            "missing); fix it")
+        if getattr(block, "duplicate_keys", None):
+            what = what.replace("a field", " and ".join(f"`{k}`" for k in sorted(block.duplicate_keys)))
+        problems.error(Location(path, block.start_line + 1, 1), what)
+        entry = getattr(block, "ignore_error_block", None)
+        if getattr(entry, "key", None) and type(block).__name__ != "DuplicateBlockKeyBlock":
+            entries.append(failed(entry.key, path, (block.start_line + 1, 1)))
     for entry in library.entries:
         item = _to_entry(entry, path, problems)
         if item is not None:
