@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -43,11 +44,26 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
     for warning in summary.warnings:
         click.echo(warning, err=True)
     if not quiet:
-        for note in summary.notes:
-            click.echo(f"note: {note}")
-        paths = ", ".join(str(p) for p in summary.outputs)
-        click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
-                   f"{len(summary.warnings)} warning(s); wrote {paths}")
+        for line in report_lines(summary):
+            click.echo(line)
+
+
+def report_lines(summary) -> list[str]:
+    """The build's report: each note once, then the page count of the PDF written (the print
+    edition as padded for the printer) and every file written, with what it is."""
+    lines = [f"note: {note}" for note in dict.fromkeys(summary.notes)]
+    pdfs = [p for p in summary.outputs if p in summary.page_counts]
+    pages = summary.page_counts[pdfs[0]] if pdfs else summary.pages
+    warnings = len(summary.warnings)
+    lines.append(f"{pages} pages in {summary.seconds:.1f} s; {warnings} warning{'s' * (warnings != 1)}; wrote:")
+    width = max((len(str(p)) for p in summary.outputs), default=0)
+    for path in summary.outputs:
+        count = summary.page_counts.get(path)
+        what = (f"{count} page{'s' * (count != 1)}" if count is not None else
+                "preflight report" if path.name.endswith(".preflight.json") else
+                "the book as HTML, for looking into the layout" if path.suffix == ".html" else "")
+        lines.append(f"  {str(path):<{width}}  {what}".rstrip())
+    return lines
 
 
 @main.command()
@@ -83,7 +99,8 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--edition", type=click.Choice(["print", "screen"]), default="print", show_default=True)
+@click.option("--edition", type=click.Choice(["print", "screen"]), default="print", show_default=True,
+              help="Which written PDF to check.")
 @click.option("--strict", is_flag=True, help="Count a note separated from its call as an error.")
 def preflight(source: Path, out: Path, edition: str, strict: bool) -> None:
     """Check the written PDF as a print shop would; writes a JSON report beside it."""
@@ -152,12 +169,27 @@ def watch(source: Path, out: Path, interval: float) -> None:
             seen = now
             try:
                 summary = run_build(source, out, edition="draft")
-                click.echo(f"{time.strftime('%H:%M:%S')} {summary.pages} pages in {summary.seconds:.1f} s")
+                pages = summary.page_counts.get(summary.outputs[0], summary.pages)
+                click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
                 for warning in summary.warnings:
                     click.echo(warning, err=True)
             except BookError as error:
                 error.show()
         time.sleep(interval)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Write a small complete book into FOLDER (new or empty) to start from."""
+    from .starter import write_starter
+
+    written = write_starter(folder)
+    click.echo(f"wrote a small book in {folder} ({len(written)} files):")
+    for path in written:
+        click.echo(f"  {path}")
+    where = shlex.quote(str(folder))
+    click.echo(f"next: book check --source {where}; then book build --source {where} --out {where}/out")
 
 
 def run() -> None:

@@ -65,8 +65,8 @@ class Manifest:
     """Thickness of one leaf, in millimetres, for the spine."""
     names: Path | None = None
     """The names registry, if the book has one."""
-    sources: Path | None = None
-    """The bibliography, if the book has one."""
+    sources: tuple[Path, ...] = ()
+    """The bibliography files (sources.yaml, CSL-JSON, CSL-YAML, .bib), in the order given."""
     contents: tuple[Path, ...] = ()
     """Chapter files in reading order."""
     dedication: str = ""

@@ -49,7 +49,9 @@ class Summary:
     seconds: float = 0.0
     """Wall time of the build."""
     outputs: list[Path] = field(default_factory=list)
-    """Files written."""
+    """Files written, the first edition's PDF first."""
+    page_counts: dict[Path, int] = field(default_factory=dict)
+    """Pages of each PDF written (the print edition padded to `page_multiple`, the cover one sheet)."""
     warnings: list[str] = field(default_factory=list)
     """Warnings, formatted."""
     notes: list[str] = field(default_factory=list)
@@ -70,6 +72,8 @@ class Reporter:
     """A new stage starts."""
     engine: Callable[[str], None] | None = None
     """The layout engine reports progress."""
+    plan: Callable[[int], None] = lambda stages: None
+    """Told once, before the first stage, how many stages the build has."""
 
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
@@ -124,6 +128,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     from .layout.paginate import Engine, anchor_pages, blank_pages
 
     started = time.perf_counter()
+    reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
     book, problems = load_book(root)
     urls = Urls.for_book(root)
@@ -201,22 +206,28 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         write_pdf(laid.front.copy(print_pages), target, chain(print_finisher(setup), labels), "pdf/x-4",
                   check=vet)
         summary.outputs.append(target)
+        summary.page_counts[target] = len(print_pages)
+        if check:
+            from .preflight import report_path
+            summary.outputs.append(report_path(target))
     if "cover" in wanted:
         reporter.stage("Writing the cover")
         target = out / f"{slug}-cover.pdf"
         plan = write_cover(m, len(print_pages), engine, urls, target)
         summary.outputs.append(target)
-        if plan.note:
+        summary.page_counts[target] = 1
+        if plan.note and plan.note not in summary.notes:
             summary.notes.append(plan.note)
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"
         write_pdf(laid.front.copy(laid.pages), target, chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
         summary.outputs.append(target)
+        summary.page_counts[target] = len(laid.pages)
     if "booklet" in wanted:
         reporter.stage("Writing the booklet")
         target = out / f"{slug}-booklet.pdf"
-        write_booklet(out / f"{slug}-print.pdf", target)
+        summary.page_counts[target] = write_booklet(out / f"{slug}-print.pdf", target)
         summary.outputs.append(target)
 
 

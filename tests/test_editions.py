@@ -31,8 +31,22 @@ def test_all_editions_are_written(editions):
     summary, _ = editions
     names = sorted(p.name for p in summary.outputs)
     assert names == ["synthetic-booklet.pdf", "synthetic-cover.pdf", "synthetic-print.pdf",
-                     "synthetic-screen.pdf", "synthetic.html"]
-    assert (summary.outputs[0].parent / "synthetic-print.preflight.json").is_file()
+                     "synthetic-print.preflight.json", "synthetic-screen.pdf", "synthetic.html"]
+    assert all(p.is_file() for p in summary.outputs)
+
+
+def test_the_report_counts_the_pages_written_and_lists_every_file(editions):
+    from book.cli import report_lines
+
+    summary, pdfs = editions
+    lines = report_lines(summary)
+    notes = [line for line in lines if line.startswith("note:")]
+    assert len(notes) == len(set(notes)) and any("spine" in n for n in notes)
+    counts = lines[len(notes)]
+    assert counts.startswith(f"{len(pdfs['print'].pages)} pages in ") and len(pdfs["print"].pages) == 28
+    listed = lines[len(notes) + 1:]
+    assert [line.split()[0] for line in listed] == [str(p) for p in summary.outputs]
+    assert listed[0].endswith("  28 pages") and "preflight report" in listed[1]
 
 
 def test_print_boxes_on_every_page(editions):

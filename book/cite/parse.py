@@ -32,7 +32,7 @@ class CitationError(ValueError):
 
 
 _KEY = re.compile(r"[\w.:-]*")
-_LABELS = {
+LABELS = {
     "page": ("", "", "p p. pp pp. page pages"),
     "chapter": ("chap.", "chaps.", "ch. chap. chaps. chapter chapters"),
     "section": ("sec.", "secs.", "sec. secs. section sections § §§"),
@@ -46,7 +46,8 @@ _LABELS = {
     "folio": ("fol.", "fols.", "fol. fols. folio folios"),
     "table": ("table", "tables", "table tables"),
 }
-_LABEL_OF = {w: name for name, (_, _, ws) in _LABELS.items() for w in ws.split()}
+"""Locator kind -> (singular as printed, plural as printed, the words an editor may write)."""
+_LABEL_OF = {w: name for name, (_, _, ws) in LABELS.items() for w in ws.split()}
 _TERM = r"(?:\d{1,2}(?::\d{2}){1,2}|\d+n\d+|\d+[a-z]?|[ivxlcdm]+|[IVXLCDM]+)"
 _RANGE = rf"{_TERM}(?:\s*[-–—]\s*{_TERM})?"
 _VALUE = re.compile(rf"{_RANGE}(?:\s*,\s*{_RANGE})*")
@@ -147,7 +148,7 @@ def _print_locator(label: str, value: str) -> str:
     """The locator as a Chicago note prints it: `4–5`, `chap. 2`, `12:40`."""
     ranges = [_print_range(r) for r in re.split(r"\s*,\s*", value.strip())]
     plural = len(ranges) > 1 or any("–" in r for r in ranges)
-    singular, plural_label, _ = _LABELS[label]
+    singular, plural_label, _ = LABELS[label]
     name = plural_label if plural else singular
     return f"{name} {', '.join(ranges)}" if name else ", ".join(ranges)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 FIELDS: dict[str, str] = {
     "title": "title as published; in a document, its own title if it has one",
     "author": "author(s): 'Given Surname', or 'Surname, Given' to fix the split;"
-    " an interview's interviewee; a document's writer or signer",
+    " an interview's interviewee; a document's writer or signer; a film's director",
     "publisher": "periodical (article), site (web), blog name (blog), program or"
-    " channel (interview), publisher (book, memoir), studio or distributor (film)",
+    " channel (interview), publisher (book, memoir), studio or distributor (film),"
+    " issuing organization (document)",
     "date": "date of publication, release or issue: 2013, 2013-05 or 2013-05-30;"
     " anything else is printed as written",
     "url": "where the source can be read or watched, printed in full",
@@ -46,7 +47,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "book": ("title", "publisher", "date"),
     "memoir": ("title", "author"),
     "film": ("title", "date"),
-    "document": ("genre", "date"),
+    "document": ("date",),
 }
 """Fields each type must have (besides id and type)."""
 
@@ -59,11 +60,35 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "book": ("author", "editor", "translator", "edition", "place") + _ONLINE,
     "memoir": ("editor", "translator", "edition", "place", "publisher", "date",
                "container") + _ONLINE,
-    "film": ("director", "place", "publisher", "medium") + _ONLINE,
-    "document": ("title", "author", "issuer", "recipient", "number", "place",
-                 "container") + _ONLINE,
+    "film": ("author", "director", "place", "publisher", "medium") + _ONLINE,
+    "document": ("title", "genre", "author", "publisher", "issuer", "recipient", "number",
+                 "place", "container") + _ONLINE,
 }
 """Fields each type may have (besides id and type)."""
 
+ONE_OF: dict[str, tuple[str, ...]] = {
+    "document": ("title", "genre"),
+}
+"""Types that need at least one of these fields, to say what the source is."""
+
+SAME_AS: dict[tuple[str, str], str] = {
+    ("film", "author"): "director",
+    ("document", "publisher"): "issuer",
+}
+"""(type, field) -> the field it means for that type: a film's author is its director, a document's
+publisher the organization that issued it."""
+
 TYPES: tuple[str, ...] = tuple(REQUIRED)
 """Every source type, in the order of DESIGN.md."""
+
+TYPE_DOCS: dict[str, str] = {
+    "article": "an article in a newspaper, magazine or journal",
+    "web": "a page of a web site",
+    "blog": "a post on a blog",
+    "interview": "an interview, printed, broadcast or online",
+    "book": "a published book",
+    "memoir": "a memoir or other personal account, published or kept in an archive",
+    "film": "a film or video",
+    "document": "an official document: an order, a telegram, a letter, a report",
+}
+"""What each source type is for, for the guide."""

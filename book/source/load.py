@@ -13,7 +13,8 @@ from pathlib import Path
 from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
-from .bibliography import OPTIONAL, REQUIRED, TYPES
+from . import bibtex, csl
+from .bibliography import ONE_OF, OPTIONAL, REQUIRED, SAME_AS, TYPES
 from .registry import check_registry
 from .schema import (
     Field,
@@ -29,33 +30,35 @@ from .schema import (
 
 MANIFEST = {
     "title": Field("str", True, "the book's title"),
-    "subtitle": Field("str"),
+    "subtitle": Field("str", False, "the subtitle, on the title page and the cover"),
     "slug": Field("str", False, "base name of the output files, e.g. alzhir"),
-    "authors": Field("strlist"),
-    "editors": Field("strlist"),
-    "language": Field("str", False, "a BCP 47 tag such as en"),
-    "edition": Field("str"),
-    "year": Field("int"),
-    "publisher": Field("str"),
+    "authors": Field("strlist", False, "the authors, on the title page and the cover"),
+    "editors": Field("strlist", False, "the editors, when the book has editors rather than authors"),
+    "language": Field("str", False, "a BCP 47 tag such as en; sets hyphenation, the index's order and"
+                      " the labels (Contents, Index)"),
+    "edition": Field("str", False, "edition statement for the colophon, e.g. First edition"),
+    "year": Field("int", False, "year of publication"),
+    "publisher": Field("str", False, "the publisher's name"),
     "trim": Field("size", False, "width and height, e.g. 148mm 210mm"),
-    "bleed": Field("length"),
-    "paper_caliper": Field("length"),
+    "bleed": Field("length", False, "paper beyond the trim on every side, for the printer, e.g. 3mm"),
+    "paper_caliper": Field("length", False, "thickness of one leaf, for the spine width, e.g. 0.1mm"),
     "names": Field("str", False, "the names registry, relative to book.yaml"),
-    "sources": Field("str", False, "the bibliography, relative to book.yaml"),
+    "sources": Field("strlist", False, "the bibliography: sources.yaml, CSL-JSON (.json), CSL-YAML or"
+                     " BibTeX (.bib), or a list of several, relative to book.yaml"),
     "contents": Field("list", True, "the chapter files in reading order"),
-    "dedication": Field("str"),
-    "colophon": Field("str"),
-    "description": Field("str"),
-    "keywords": Field("strlist"),
+    "dedication": Field("str", False, "text of the dedication page; none when absent"),
+    "colophon": Field("str", False, "Markdown for the colophon: how the book was made"),
+    "description": Field("str", False, "a short description: the PDF's subject, the back cover"),
+    "keywords": Field("strlist", False, "keywords for the PDF's metadata"),
     "marks": Field("strlist", False, "crop, to have crop marks drawn outside the bleed"),
     "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
-    "safety_margin": Field("length"),
-    "back_text": Field("str"),
+    "safety_margin": Field("length", False, "how far text must keep from the trim (preflight), e.g. 5mm"),
+    "back_text": Field("str", False, "text for the back cover"),
 }
 
 FRONT_MATTER = {
     "title": Field("str", True, "the chapter's title"),
-    "subtitle": Field("str"),
+    "subtitle": Field("str", False, "a subtitle under the title"),
     "short_title": Field("str", False, "a shorter title for the running head"),
     "kind": Field("str", False, "chapter, foreword, about, afterword, chronology, appendix, …"),
     "id": Field("str", False, "the chapter's anchor for cross-references"),
@@ -65,12 +68,15 @@ PERSON = {
     "id": Field("str", True, "a short unique id such as ryskulova-aziza"),
     "name": Field("str", True, "the name as displayed"),
     "sort": Field("str", True, "the sort form, Surname, Given Patronymic"),
-    "variants": Field("strlist"),
-    "variant_sorts": Field("map"),
-    "role": Field("str"),
-    "dates": Field("str"),
-    "native": Field("str"),
-    "ambiguous": Field("strlist"),
+    "variants": Field("strlist", False, "other forms that may be tagged directly: spellings, a"
+                      " possessive, the name with a patronymic"),
+    "variant_sorts": Field("map", False, "variant: its sort form, for the variant's 'see' entry in"
+                           " the index when the automatic Surname, Given is wrong"),
+    "role": Field("str", False, "a short neutral description, printed after the name in the index"),
+    "dates": Field("str", False, "birth and death as known, e.g. 1901–1980 or b. 1937 (not printed)"),
+    "native": Field("str", False, "the name in its own script, e.g. Cyrillic (not printed)"),
+    "ambiguous": Field("strlist", False, "names or variants this person shares with another entry;"
+                       " such a tag must name the id"),
 }
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -104,9 +110,11 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     for mark in as_texts(data.get("marks")):
         if mark not in ("crop",):
             problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
-    for key in ("names", "sources"):
-        if key in data and data[key]:
-            values[key] = inside(root, as_text(data[key]), data.where(key, True), problems, f"{key} file")
+    if data.get("names"):
+        values["names"] = inside(root, as_text(data["names"]), data.where("names", True), problems, "names file")
+    files = (inside(root, name, data.where("sources", True), problems, "sources file")
+             for name in as_texts(data.get("sources")) if name)
+    values["sources"] = tuple(f for f in files if f is not None)
     return Manifest(**values)
 
 
@@ -178,42 +186,106 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
 
 
 def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
-    """sources.yaml -> Sources; unknown types, missing fields and duplicate ids are errors."""
-    items = load_list(manifest.sources, problems, "sources.yaml")
-    sources: list[Source] = []
-    ids: set[str] = set()
-    for i, item in enumerate(items):
-        fields = source_fields(item.get("type") if isinstance(item, dict) else None)
-        if not check_fields(item, fields, problems, "a sources.yaml entry", items.where(i)):
-            continue
-        kind, sid = as_text(item.get("type")), as_text(item.get("id"))
-        if kind not in TYPES:
-            problems.error(item.where("type", True),
-                           f'unknown source type "{kind}"; {suggest(kind, TYPES)}')
-            continue
-        if sid in ids:
-            problems.error(item.where("id", True), f'id "{sid}" is used twice in sources.yaml; make it unique')
-            continue
-        ids.add(sid)
-        known = {"id", "type", "title", "author", "publisher", "date", "url", "note"}
-        sources.append(Source(
-            id=sid, type=kind, title=as_text(item.get("title")), origin=items.where(i),
-            authors=as_texts(item.get("author")), publisher=as_text(item.get("publisher")),
-            date=as_text(item.get("date")), url=as_text(item.get("url")), note=as_text(item.get("note")),
-            extra=tuple((k, as_text(v)) for k, v in item.items() if k not in known)))
-    return tuple(sources)
+    """The bibliography files named in book.yaml -> Sources; unknown types and fields, missing fields
+    and ids used twice (in one file or across files) are errors at file:line:col."""
+    sources: dict[str, Source] = {}
+    for path in manifest.sources:
+        for item, where, what, spelled in read_entries(path, problems):
+            failed = getattr(item, "failed", False)
+            source = None if failed else make_source(item, where, what, spelled, problems)
+            if source is None:
+                key = as_text(item.get("id")) if isinstance(item, Marked) else ""
+                if key and key not in sources:  # its citations are not unknown sources
+                    sources[key] = Source(id=key, type="web", title=key, origin=where)
+                continue
+            if source.id in sources:
+                first = sources[source.id].origin
+                problems.error(item.where("id", True), f'id "{source.id}" is used twice (first at '
+                               f"{first.path.name}:{first.line}); make it unique")
+                continue
+            sources[source.id] = source
+    return tuple(sources.values())
 
 
-def source_fields(kind) -> dict[str, Field]:
-    """The declared fields of a sources.yaml entry of this type (bibliography.py says which are required)."""
+def read_entries(path: Path, problems: Problems):
+    """(entry in our field names, its location, what to call it in messages, how the file spells our
+    fields) for each entry of one bibliography file. The format is told by the file's ending: .bib
+    is BibTeX, .json CSL-JSON; YAML is ours, or CSL-YAML when the list is under `references:`."""
+    text = read_file(path, problems).lstrip("\ufeff")
+    if path.suffix.lower() == ".bib":
+        for item in bibtex.read_bib(text, path, problems):
+            yield item, item.where(), "a .bib entry", bibtex.spelled
+        return
+    data = (csl.read_json(text, path, problems) if path.suffix.lower() == ".json"
+            else read_yaml(text, path, problems))
+    if path.suffix.lower() == ".json" or (isinstance(data, Marked) and "references" in data):
+        items = csl.csl_items(data, path, problems)
+        for i, raw in enumerate(items):
+            item = csl.to_entry(raw, items.where(i), problems)
+            if item is not None:
+                yield item, items.where(i), "a CSL item", csl.spelled
+        return
+    if data is None:
+        return
+    if not isinstance(data, MarkedList):
+        problems.error(Location(path, 1, 1), "sources.yaml must be a YAML list of entries, each "
+                       "starting with '- id:' (or CSL-YAML with the list under `references:`)")
+        return
+    for i, item in enumerate(data):
+        if isinstance(item, Marked) and CSL_ONLY & set(item):
+            problems.error(data.where(i), "this entry is written in CSL-YAML; put the list "
+                           "under `references:` to read the file as CSL-YAML")
+            item = csl.failed(as_text(item.get("id")), path, item.at)
+        yield item, data.where(i), "a sources.yaml entry", None
+
+
+CSL_ONLY = frozenset({"issued", "container-title"})
+"""Keys that only a CSL item has: a sources.yaml written in CSL-YAML without `references:`."""
+
+
+def make_source(item, where: Location, what: str, spelled, problems: Problems) -> Source | None:
+    """One entry, in our field names -> a Source, after checking its fields against its type.
+    spelled(type), when given, names our fields as the file's format does, for messages."""
+    kind = as_text(item.get("type")) if isinstance(item, Marked) else None
+    ours = spelled(kind) if spelled else {}
+    if not check_fields(item, source_fields(kind, ours), problems, what, where):
+        return None
+    sid = as_text(item.get("id"))
+    if kind not in TYPES:
+        problems.error(item.where("type", True), f'unknown source type "{kind}"; {suggest(kind, TYPES)}')
+        return None
+    if kind in ONE_OF and not any(item.get(f) for f in ONE_OF[kind]):
+        fields = " or ".join(f"`{ours.get(f, f)}`" for f in ONE_OF[kind])
+        problems.error(item.where(), f"{what} of type {kind} needs {fields} to say what it is; add one")
+        return None
+    values = dict(item)
+    for (of, name), means in SAME_AS.items():
+        if kind == of and name in values:
+            if means in values:
+                problems.error(item.where(name), f"a {kind} has `{ours.get(name, name)}` and "
+                               f"`{ours.get(means, means)}`; keep one (a {kind}'s {name} is its {means})")
+                return None
+            values[means] = values.pop(name)
+    known = {"id", "type", "title", "author", "publisher", "date", "url", "note"}
+    return Source(
+        id=sid, type=kind, title=as_text(values.get("title")), origin=where,
+        authors=as_texts(values.get("author")), publisher=as_text(values.get("publisher")),
+        date=as_text(values.get("date")), url=as_text(values.get("url")), note=as_text(values.get("note")),
+        extra=tuple((k, as_text(v)) for k, v in values.items() if k not in known))
+
+
+def source_fields(kind, spelled: dict[str, str] | None = None) -> dict[str, Field]:
+    """The declared fields of a bibliography entry of this type (bibliography.py says which are
+    required); `spelled` gives a field's name in the file's own format, for the message."""
     required = REQUIRED.get(kind, ())
     optional = OPTIONAL.get(kind, ("author", "publisher", "date", "url"))
     fields = {"id": Field("str", True, "the citation key"),
               "type": Field("str", True, "one of " + ", ".join(sorted(TYPES))),
               "note": Field("str")}
     for name in (*required, *optional):
+        written = f"; in this file it is `{spelled[name]}`" if spelled and spelled.get(name, name) != name else ""
         fields.setdefault(name, Field("strlist" if name == "author" else "str", name in required,
-                                      f"required for a source of type {kind}"))
+                                      f"required for a source of type {kind}{written}"))
     return fields
 
 
