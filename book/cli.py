@@ -26,8 +26,9 @@ def main() -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--edition", type=click.Choice(["print", "screen", "booklet", "all"]), default="print",
-              show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; all of them.")
+@click.option("--edition", type=click.Choice(["print", "screen", "booklet", "web", "epub", "all"]), default="print",
+              show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; web: a static site "
+              "(out/<slug>-web/); epub: EPUB 3; all of them.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
 @click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
 @click.option("--draft", is_flag=True, help="Only the print interior, without cover and preflight: a quick look.")
@@ -46,8 +47,8 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
         for note in summary.notes:
             click.echo(f"note: {note}")
         paths = ", ".join(str(p) for p in summary.outputs)
-        click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
-                   f"{len(summary.warnings)} warning(s); wrote {paths}")
+        pages = f"{summary.pages} pages" if summary.pages else "done"
+        click.echo(f"{pages} in {summary.seconds:.1f} s; {len(summary.warnings)} warning(s); wrote {paths}")
 
 
 @main.command()
