@@ -51,6 +51,7 @@ MANIFEST = {
     "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
     "safety_margin": Field("length"),
     "back_text": Field("str"),
+    "web_url": Field("str", False, "the web edition's address, e.g. https://example.org/book/, for a QR code"),
 }
 
 FRONT_MATTER = {
@@ -104,6 +105,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     for mark in as_texts(data.get("marks")):
         if mark not in ("crop",):
             problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
+    url = values.get("web_url", "")
+    if url and (not url.startswith(("https://", "http://")) or len(url.split()) != 1):
+        problems.error(data.where("web_url", True),
+                       f'web_url "{url}" is not a web address; write it in full, e.g. https://example.org/{slug}/')
     for key in ("names", "sources"):
         if key in data and data[key]:
             values[key] = inside(root, as_text(data[key]), data.where(key, True), problems, f"{key} file")
