@@ -208,6 +208,8 @@ class _Rewriter(HTMLParser):
             self.heading = (ident, [])
         if name == "figure":
             self.figure_id = ident or ""
+            if not self.epub and "chart" in classes:  # it may scroll sideways: the keyboard must reach it
+                attrs = attrs + [("tabindex", "0")]
         if name == "figcaption" or (name == "p" and "table-caption" in classes):
             self.caption = []
         if name == "table":
