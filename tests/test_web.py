@@ -160,3 +160,16 @@ def test_a_failed_build_leaves_the_last_good_site(tmp_path, copy_book):
         build(source, tmp_path / "out", edition="web")
     assert (site / "01-arrival.html").read_text(encoding="utf-8") == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["webtest-web"]
+
+
+def test_fonts_are_cut_to_what_the_site_shows_and_a_visitor_types(site):
+    from fontTools.ttLib import TTFont
+    original = TTFont(ROOT / "styles" / "fonts" / "Literata-Regular.ttf").getBestCmap()
+    cut = TTFont(site / "fonts" / "Literata-Regular.ttf").getBestCmap()
+    shown = {ord(ch) for p in site.glob("*.html") for ch in p.read_text(encoding="utf-8")}
+    assert {c for c in shown if c in original} <= set(cut)
+    assert all(ord(ch) in cut for ch in "ЖжҚқӘәіЁёŠšÉéüÜ")  # typed into the search box
+    italic = TTFont(site / "fonts" / "Literata-Italic.ttf").getBestCmap()
+    assert ord("Щ") not in italic and ord("Щ") in cut  # only the regular face keeps what is not shown
+    size = sum(f.stat().st_size for f in (site / "fonts").glob("*.ttf"))
+    assert size < sum((ROOT / "styles" / "fonts" / f.name).stat().st_size for f in (site / "fonts").glob("*.ttf")) / 2
