@@ -173,3 +173,23 @@ def test_every_internal_link_resolves_in_the_browser(site, page):
         page.goto(file)
         missing = [f for f in fragments if f and not page.evaluate("id => !!document.getElementById(id)", f)]
         assert not missing, f"{file}: {missing}"
+
+
+def test_on_a_wide_screen_a_note_shows_beside_its_call(site, page, tmp_path):
+    page.goto(url(site, "01-arrival.html"))
+    call = page.locator("a.call").nth(2)
+    call.hover()
+    popover = page.locator(".note-popover")
+    width = page.viewport_size["width"]
+    if width < 1000:
+        assert popover.count() == 0, "on a phone the call only leads to the endnote"
+        return
+    assert popover.is_visible() and popover.inner_text().strip() == "Orlova, in her memoir."
+    box = popover.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    page.screenshot(path=str(tmp_path / f"popover-{width}.png"))
+    page.keyboard.press("Escape")
+    assert popover.count() == 0
+    page.keyboard.press("Tab")  # the skip link, then the calls in order after the site's links
+    page.locator("a.call").first.focus()
+    assert popover.is_visible() and "The sources do not give the hour" in popover.inner_text()

@@ -191,7 +191,7 @@ def write_web(book: Book, target: Path) -> Path:
     with replacing_folder(target) as folder:
         for name, html in pages.items():
             (folder / name).write_text(html, encoding="utf-8")
-        for name in ("web.css", "search.js"):
+        for name in ("web.css", "search.js", "notes.js"):
             shutil.copyfile(ASSETS / name, folder / name)
         (folder / "fonts").mkdir()
         shutil.copyfile(STYLES / "fonts" / "OFL.txt", folder / "fonts" / "OFL.txt")
