@@ -173,3 +173,18 @@ def test_fonts_are_cut_to_what_the_site_shows_and_a_visitor_types(site):
     assert ord("Щ") not in italic and ord("Щ") in cut  # only the regular face keeps what is not shown
     size = sum(f.stat().st_size for f in (site / "fonts").glob("*.ttf"))
     assert size < sum((ROOT / "styles" / "fonts" / f.name).stat().st_size for f in (site / "fonts").glob("*.ttf")) / 2
+
+
+def test_chapter_files_never_take_the_names_of_the_editions_own_pages(copy_book, tmp_path):
+    source = copy_book("web-edition")
+    (source / "01-arrival.md").rename(source / "index.md")
+    (source / "02-registry.md").rename(source / "names.md")
+    manifest = source / "book.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("01-arrival.md", "index.md")
+                        .replace("02-registry.md", "names.md"), encoding="utf-8")
+    site = site_of(source, tmp_path)
+    assert sorted(p.name for p in site.glob("*.html")) == [
+        "00-about.html", "03-dates.html", "bibliography.html", "chapter-index.html", "chapter-names.html",
+        "index.html", "names.html"]
+    assert "<h1>Web Test</h1>" in (site / "index.html").read_text(encoding="utf-8")
+    assert check_links(site) > 40

@@ -71,9 +71,23 @@ class Reflowed:
     """Image paths (relative to the book folder) that the body shows."""
 
 
-def chapter_file(chapter: Chapter, suffix: str) -> str:
-    """The edition's file for a chapter: its source file's name with the edition's suffix."""
-    return chapter.path.stem + suffix
+RESERVED = frozenset({"index", "names", "bibliography", "title", "nav", "web", "search", "notes", "style"})
+"""File names the editions use for pages and assets of their own."""
+
+
+def chapter_files(book: Book, suffix: str) -> list[str]:
+    """The edition's file for each chapter: its source file's name with the edition's suffix, made
+    unique, and never one of the names the edition gives its own pages."""
+    files: list[str] = []
+    for chapter in book.chapters:
+        stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in chapter.path.stem) or "chapter"
+        stem = f"chapter-{stem}" if stem.lower() in RESERVED else stem
+        name, n = stem, 1
+        while f"{name}{suffix}".lower() in (f.lower() for f in files):
+            n += 1
+            name = f"{stem}-{n}"
+        files.append(f"{name}{suffix}")
+    return files
 
 
 def reflow_book(book: Book, suffix: str, epub: bool, image_dir: str,
@@ -81,18 +95,16 @@ def reflow_book(book: Book, suffix: str, epub: bool, image_dir: str,
     """Every chapter of the book rewritten; `back` places the ids of pages that are not chapters
     (the bibliography, the index of names)."""
     places: dict[str, Place] = dict(back or {})
-    first = []
-    for chapter in book.chapters:
+    files = chapter_files(book, suffix)
+    for chapter, file in zip(book.chapters, files):
         scan = _Rewriter(chapter, {}, epub, image_dir)
         scan.run()
-        file = chapter_file(chapter, suffix)
         title = plain(chapter.title_html or chapter.title)
         places[chapter.anchor] = Place(file, title, title, own=True)
         for ident, section in scan.sections.items():
             places[ident] = Place(file, section, title, own=ident in scan.titled)
-        first.append(file)
     out = []
-    for chapter, file in zip(book.chapters, first):
+    for chapter, file in zip(book.chapters, files):
         writer = _Rewriter(chapter, places, epub, image_dir, file)
         writer.run()
         out.append(Reflowed(chapter, file, "".join(writer.out), writer.notes, writer.sections,
