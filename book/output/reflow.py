@@ -181,69 +181,74 @@ class _Rewriter(HTMLParser):
             return
         a = dict(attrs)
         classes = (a.get("class") or "").split()
-        ident = a.get("id")
-        if ident:
-            self.sections[ident] = self.section
-        if self.skip_number:
-            self.stack.append((name, ""))
+        if a.get("id"):
+            self.sections[a["id"]] = self.section
+        end = "" if self.skip_number else self._print_markup(name, a, classes)
+        if end is not None:
+            self.stack.append((name, end))
             return
+        attrs = self._structure(name, attrs, a, classes)
+        self.write(self.tag(name, attrs, close=name in VOID))
+        if name not in VOID:
+            self.stack.append((name, f"</{name}>"))
+
+    def _print_markup(self, name: str, a: dict, classes: list[str]) -> str | None:
+        """Rewrite the print edition's own elements (notes, calls, cross-references, links out,
+        proper-name spans); returns what to do at the end tag, or None for any other element."""
         if name == "span" and "pn" in classes:
-            self.stack.append((name, ""))
-            return
+            return ""
         if name == "span" and "fn" in classes:
             self.buffers.append([])
-            self.note_ids.append(ident or "")
-            self.stack.append((name, "\0note"))
-            return
+            self.note_ids.append(a.get("id") or "")
+            return "\0note"
         if name == "a" and "fn-num" in classes:
             self.skip_number = True
-            self.stack.append((name, "\0number"))
-            return
+            return "\0number"
         if name == "a" and "call" in classes:
             extra = [("epub:type", "noteref")] if self.epub else [("role", "doc-noteref")]
             self.write(self.tag("a", [("class", "call"), ("id", a.get("id")), ("href", a.get("href"))] + extra))
-            self.stack.append((name, "</a>"))
-            return
+            return "</a>"
         if name == "a" and "xref" in classes:
             target = (a.get("href") or "#")[1:]
             place = self.places.get(target)
             href = f"#{target}" if place is None or place.file == self.file else f"{place.file}#{target}"
             self.write(self.tag("a", [("class", "xref"), ("href", href)]))
             self.xref = (target, [], "in-parens" in classes)
-            self.stack.append((name, "\0xref"))
-            return
+            return "\0xref"
         if name == "a":  # a link out of the book: its text, and the address after it
-            self.stack.append((name, f"\0url{a.get('href') or ''}"))
             self.xref = ("", [], False)
-            return
+            return f"\0url{a.get('href') or ''}"
+        return None
+
+    def _structure(self, name: str, attrs: list, a: dict, classes: list[str]) -> list:
+        """Note headings, captions and table columns as they open; the attributes to write."""
+        ident = a.get("id")
         if name in ("h2", "h3", "h4") and ident:
             self.heading = (ident, [])
-        if name == "figure":
+        elif name == "figure":
             self.figure_id = ident or ""
             if not self.epub and "chart" in classes:  # it may scroll sideways: the keyboard must reach it
                 attrs = attrs + [("tabindex", "0")]
-        if name == "figcaption" or (name == "p" and "table-caption" in classes):
-            self.caption = []
-        if name == "table":
+        elif name == "table":
             self.table_id, self.columns = ident or "", []
             if self.table_id and self.table_caption:
                 self.sections[self.table_id] = self.table_caption
                 self.titled.add(self.table_id)
-        if name == "th":
+        elif name == "th":
             self.th = []
-        if name == "tr":
+        elif name == "tr":
             self.column = 0
-        if name == "td":
+        elif name == "td":
             label = self.columns[self.column] if self.column < len(self.columns) else ""
             self.column += 1
             attrs = attrs + [("data-label", label)] if label else attrs
-        if name == "img":
+        elif name == "img":
             src = a.get("src") or ""
             self.images.append(src)
             attrs = [(k, f"{self.image_dir}/{src}" if k == "src" else v) for k, v in attrs]
-        self.write(self.tag(name, attrs, close=name in VOID))
-        if name not in VOID:
-            self.stack.append((name, f"</{name}>"))
+        if name == "figcaption" or (name == "p" and "table-caption" in classes):
+            self.caption = []
+        return attrs
 
     def handle_startendtag(self, name, attrs):
         if self.svg_depth:
