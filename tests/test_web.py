@@ -188,3 +188,11 @@ def test_chapter_files_never_take_the_names_of_the_editions_own_pages(copy_book,
         "index.html", "names.html"]
     assert "<h1>Web Test</h1>" in (site / "index.html").read_text(encoding="utf-8")
     assert check_links(site) > 40
+
+
+def test_two_builds_write_identical_sites(site, tmp_path):
+    again = site_of(BOOKS / "web-edition", tmp_path)
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    different = [str(f) for f in files if (site / f).read_bytes() != (again / f).read_bytes()]
+    assert not different

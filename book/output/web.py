@@ -221,7 +221,7 @@ def subset_font(source: Path, characters: set[int], target: Path) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.recalc_timestamp = False
-    font = TTFont(source)
+    font = TTFont(source, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(characters))
     subsetter.subset(font)
