@@ -196,3 +196,9 @@ def test_two_builds_write_identical_sites(site, tmp_path):
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     different = [str(f) for f in files if (site / f).read_bytes() != (again / f).read_bytes()]
     assert not different
+
+
+def test_a_book_without_names_or_sources_links_to_neither(tmp_path):
+    site = site_of(BOOKS / "narrow-measure", tmp_path)
+    assert sorted(p.name for p in site.glob("*.html")) == ["01-words.html", "index.html"]
+    assert check_links(site) > 5

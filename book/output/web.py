@@ -172,7 +172,7 @@ def write_web(book: Book, target: Path) -> Path:
     m = book.manifest
     e = prepare(book, ".html", epub=False)
     labels, chapters, bibliography, toc, numbers = e.labels, e.chapters, e.bibliography, e.toc, e.numbers
-    common = dict(m=m, labels=labels, toc=toc)
+    common = dict(m=m, labels=labels, toc=toc, has_names=bool(book.people))
     pages: dict[str, str] = {}
     pages["index.html"] = TEMPLATES.get_template("web/home.html.j2").render(
         colophon=Markup(biblio.colophon_html(book)), page_title=m.title, here="index.html", **common)
