@@ -193,3 +193,19 @@ def test_on_a_wide_screen_a_note_shows_beside_its_call(site, page, tmp_path):
     page.keyboard.press("Tab")  # the skip link, then the calls in order after the site's links
     page.locator("a.call").first.focus()
     assert popover.is_visible() and "The sources do not give the hour" in popover.inner_text()
+
+
+def test_a_persons_address_shows_the_person_below_the_search_box(site, page, tmp_path):
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": 420})  # short: the page must scroll
+    page.goto(url(site, "index.html"))
+    page.goto(url(site, "names.html#muller-erna"))
+    assert page.evaluate("scrollY") > 0
+    box = page.locator("form.search").bounding_box()
+    person = page.locator("#muller-erna").bounding_box()
+    assert person["y"] >= box["y"] + box["height"] - 1, "the sticky search box hides the person"
+    assert person["y"] < page.viewport_size["height"]
+    page.fill("#q", "Muller")
+    page.evaluate("location.hash = 'orlova-anna'")
+    page.wait_for_function("!document.getElementById('orlova-anna').hidden")
+    assert page.input_value("#q") == "" and in_view(page, "#orlova-anna")
+    page.screenshot(path=str(tmp_path / f"person-{page.viewport_size['width']}.png"))

@@ -73,12 +73,24 @@
         .replace("{n}", shown).replace("{total}", total) : count.getAttribute("data-none");
     }
     input.addEventListener("input", update);
+    /* A link to a person (names.html#id) must show that person, whatever the box holds. */
+    function reveal() {
+      var id = decodeURIComponent(location.hash.slice(1));
+      var target = id && document.getElementById(id);
+      if (target && target.hidden) {
+        input.value = "";
+        update();
+        target.scrollIntoView();
+      }
+    }
+    window.addEventListener("hashchange", reveal);
     input.form.addEventListener("submit", function (event) {
       event.preventDefault();
       var first = document.querySelector("li.person:not([hidden]) a");
       if (first) { first.focus(); }
     });
     update();
+    reveal();
   }
 
   window.bookFold = fold;
