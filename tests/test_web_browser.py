@@ -110,7 +110,8 @@ def test_the_keyboard_reaches_the_skip_link_first(site, page):
     assert page.evaluate("document.activeElement.className") == "skip"
     assert in_view(page, "a.skip")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
+    assert in_view(page, "#main")
 
 
 def visible_people(page) -> list[str]:
