@@ -96,11 +96,11 @@ def test_a_note_is_reached_from_its_call_and_left_by_its_number(site, page, tmp_
     page.goto(url(site, "01-arrival.html"))
     call = page.locator("a.call").first
     call.click()
-    assert page.url.endswith("#ch-01-arrival-n1")
+    page.wait_for_function("location.hash === '#ch-01-arrival-n1'", timeout=5000)
     assert in_view(page, "#ch-01-arrival-n1")
     page.screenshot(path=str(tmp_path / f"note-{page.viewport_size['width']}.png"))
     page.locator("#ch-01-arrival-n1 a.back").click()
-    assert page.url.endswith("#call-ch-01-arrival-n1")
+    page.wait_for_function("location.hash === '#call-ch-01-arrival-n1'", timeout=5000)
     assert in_view(page, "#call-ch-01-arrival-n1")
 
 
