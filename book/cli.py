@@ -27,8 +27,9 @@ def main() -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--edition", type=click.Choice(["print", "screen", "booklet", "all"]), default="print",
-              show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; all of them.")
+@click.option("--edition", type=click.Choice(["print", "screen", "booklet", "web", "epub", "all"]), default="print",
+              show_default=True, help="print: interior and cover; screen; booklet: A4 two-up; web: a static site "
+              "(out/<slug>-web/); epub: EPUB 3; all of them.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
 @click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
 @click.option("--draft", is_flag=True, help="Only the print interior, without cover and preflight: a quick look.")
@@ -55,13 +56,15 @@ def report_lines(summary) -> list[str]:
     pdfs = [p for p in summary.outputs if p in summary.page_counts]
     pages = summary.page_counts[pdfs[0]] if pdfs else summary.pages
     warnings = len(summary.warnings)
-    lines.append(f"{pages} pages in {summary.seconds:.1f} s; {warnings} warning{'s' * (warnings != 1)}; wrote:")
+    done = f"{pages} pages" if pages else "done"  # the web edition and the EPUB alone lay out no pages
+    lines.append(f"{done} in {summary.seconds:.1f} s; {warnings} warning{'s' * (warnings != 1)}; wrote:")
     width = max((len(str(p)) for p in summary.outputs), default=0)
     for path in summary.outputs:
         count = summary.page_counts.get(path)
         what = (f"{count} page{'s' * (count != 1)}" if count is not None else
                 "preflight report" if path.name.endswith(".preflight.json") else
-                "the book as HTML, for looking into the layout" if path.suffix == ".html" else "")
+                "the book as HTML, for looking into the layout" if path.suffix == ".html" else
+                "EPUB" if path.suffix == ".epub" else "web edition" if path.is_dir() else "")
         lines.append(f"  {str(path):<{width}}  {what}".rstrip())
     return lines
 

@@ -85,6 +85,8 @@ class Manifest:
     """Millimetres inside the trim that text must keep clear of (checked by preflight)."""
     back_text: str = ""
     """Text for the back cover; the description when empty."""
+    web_url: str = ""
+    """Address of the web edition; when set, the imprint page and the back cover carry a QR code to it."""
     where: tuple[tuple[str, "Location"], ...] = ()
     """Where each key is written in book.yaml, for messages about its value."""
 

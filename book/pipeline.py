@@ -101,8 +101,11 @@ def refused_problems(url: str, root: Path) -> list[Problem]:
 
 
 EDITIONS = {"print": ("print", "cover"), "screen": ("screen",), "booklet": ("print", "cover", "booklet"),
-            "all": ("print", "cover", "screen", "booklet"), "draft": ("print",)}
+            "web": ("web",), "epub": ("epub",),
+            "all": ("print", "cover", "screen", "booklet", "web", "epub"), "draft": ("print",)}
 """What each --edition writes."""
+REFLOWED = frozenset({"web", "epub"})
+"""Editions made from the model without the page layout."""
 
 
 @dataclass
@@ -131,6 +134,14 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
     book, problems = load_book(root)
+    wanted = EDITIONS[edition]
+    if not set(wanted) - REFLOWED:
+        problems.raise_if_errors()
+        summary = Summary()
+        write_reflowed(book, out, wanted, reporter, summary)
+        summary.warnings = [str(p) for p in problems.warnings]
+        summary.seconds = time.perf_counter() - started
+        return summary
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
     laid = lay_out(book, urls, engine, reporter, problems)
@@ -144,7 +155,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
                       layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)))
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
-    write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
+    write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check)
+    write_reflowed(book, out, wanted, reporter, summary)
     if html:
         preview = out / f"{book.manifest.slug}.html"
         write_text(preview, laid.html)
@@ -229,6 +241,20 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         target = out / f"{slug}-booklet.pdf"
         summary.page_counts[target] = write_booklet(out / f"{slug}-print.pdf", target)
         summary.outputs.append(target)
+
+
+def write_reflowed(book: Book, out: Path, wanted: tuple[str, ...], reporter: Reporter, summary: Summary) -> None:
+    """Write the editions made from the model alone: the web site and the EPUB."""
+    from .output.epub import write_epub
+    from .output.web import write_web
+
+    slug = book.manifest.slug
+    if "web" in wanted:
+        reporter.stage("Writing the web edition")
+        summary.outputs.append(write_web(book, out / f"{slug}-web"))
+    if "epub" in wanted:
+        reporter.stage("Writing the EPUB")
+        summary.outputs.append(write_epub(book, out / f"{slug}.epub"))
 
 
 TITLE_PAGE = 2

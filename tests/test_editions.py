@@ -31,7 +31,9 @@ def test_all_editions_are_written(editions):
     summary, _ = editions
     names = sorted(p.name for p in summary.outputs)
     assert names == ["synthetic-booklet.pdf", "synthetic-cover.pdf", "synthetic-print.pdf",
-                     "synthetic-print.preflight.json", "synthetic-screen.pdf", "synthetic.html"]
+                     "synthetic-print.preflight.json", "synthetic-screen.pdf", "synthetic-web", "synthetic.epub",
+                     "synthetic.html"]
+    assert (summary.outputs[0].parent / "synthetic-web" / "names.html").is_file()
     assert all(p.is_file() for p in summary.outputs)
 
 

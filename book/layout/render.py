@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..model import Book, Chapter, IndexEntry
 from ..paths import STYLES
+from .qr import qr_svg
 
 """The print CSS and its fonts (styles/ beside the package)."""
 
@@ -113,6 +114,7 @@ def render_front(book: Book, urls: Urls, contents: list[dict], colophon: str) ->
     """The front matter: title pages, colophon, dedication, contents, front chapters."""
     return TEMPLATES.get_template("front.html.j2").render(
         chapters=_chapters(book, True), numbers={}, contents=contents, colophon=Markup(colophon),
+        qr=qr_svg(book.manifest.web_url) if book.manifest.web_url else "",
         **_common(book, urls, "front", "roman"))
 
 

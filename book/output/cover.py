@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from ..layout.qr import qr_svg
 from ..layout.render import TEMPLATES, Urls
 from ..model import PT_PER_MM
 from ..paths import STYLES
@@ -42,6 +43,8 @@ SPINE_FONT = STYLES / "fonts" / "Literata-SemiBold.ttf"
 """The face cover.css sets the spine title in; the fit is measured with it."""
 
 MM_PER_PX = 25.4 / 96
+QR_GAP_MM = 4.0
+"""Least room between the back text and the QR code under it."""
 
 
 
@@ -164,6 +167,7 @@ def _geometry(plan: CoverPlan) -> dict[str, dict[str, float]]:
         "back-panel": dict(left=back_left + 1.4 * side, top=b + top, width=page_w - 2.8 * side),
         "front-heading": dict(left=front_left + side, top=b + top, width=page_w - 2 * side),
         "front-foot": dict(left=front_left + side, bottom=b + foot, width=page_w - 2 * side),
+        "back-qr": dict(left=back_left + 1.4 * side, bottom=b + foot, width=page_w - 2.8 * side),
         "spine": dict(left=(spine_left + spine_right) / 2 - length / 2, top=b + page_h / 2 - plan.spine_mm / 2,
                       width=length, height=plan.spine_mm, **{"line-height": plan.spine_mm}),
     }
@@ -175,7 +179,8 @@ def render_cover_html(manifest, plan: CoverPlan, urls: Urls) -> str:
     paragraphs = [" ".join(p.split()) for p in back_text(manifest).split("\n\n") if p.strip()]
     return TEMPLATES.get_template("cover.html.j2").render(
         m=manifest, plan=plan, sheet_w=sheet_w, sheet_h=sheet_h, geometry=_geometry(plan),
-        paragraphs=paragraphs, stylesheet=urls.stylesheet.rsplit("/", 1)[0] + "/cover.css")
+        paragraphs=paragraphs, stylesheet=urls.stylesheet.rsplit("/", 1)[0] + "/cover.css",
+        qr=qr_svg(manifest.web_url) if getattr(manifest, "web_url", "") else "")
 
 
 def write_cover(manifest, pages: int, engine, urls: Urls, target: Path) -> CoverPlan:
@@ -192,7 +197,9 @@ def write_cover(manifest, pages: int, engine, urls: Urls, target: Path) -> Cover
         document = engine.layout(render_cover_html(manifest, plan, urls), urls.base)
         anchors = document.pages[0].anchors
     notes = [plan.note] if plan.note else []
-    if (bottom := _bottom_mm(anchors, "back-text")) > plan.bleed_mm + plan.height_mm - SAFETY_MM:
+    if "back-qr" in anchors and _bottom_mm(anchors, "back-text") > anchors["back-qr"][1] * MM_PER_PX - QR_GAP_MM:
+        notes.append("cover: the back text runs into the QR code; shorten it")
+    elif (bottom := _bottom_mm(anchors, "back-text")) > plan.bleed_mm + plan.height_mm - SAFETY_MM:
         notes.append(f"cover: the back text runs {bottom - plan.bleed_mm - plan.height_mm + SAFETY_MM:.0f} mm "
                      f"into the safety margin at the foot of the back; shorten it")
     plan = replace(plan, note="; ".join(notes))

@@ -54,6 +54,7 @@ MANIFEST = {
     "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
     "safety_margin": Field("length", False, "how far text must keep from the trim (preflight), e.g. 5mm"),
     "back_text": Field("str", False, "text for the back cover"),
+    "web_url": Field("str", False, "the web edition's address, e.g. https://example.org/book/, for a QR code"),
 }
 
 FRONT_MATTER = {
@@ -110,6 +111,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     for mark in as_texts(data.get("marks")):
         if mark not in ("crop",):
             problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
+    url = values.get("web_url", "")
+    if url and (not url.startswith(("https://", "http://")) or len(url.split()) != 1):
+        problems.error(data.where("web_url", True),
+                       f'web_url "{url}" is not a web address; write it in full, e.g. https://example.org/{slug}/')
     if data.get("names"):
         values["names"] = inside(root, as_text(data["names"]), data.where("names", True), problems, "names file")
     files = (inside(root, name, data.where("sources", True), problems, "sources file")
