@@ -65,7 +65,7 @@ def book_date(book: Book) -> int:
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return int(os.environ["SOURCE_DATE_EPOCH"])
     m = book.manifest
-    files = [m.root / "book.yaml", *m.contents, *(p for p in (m.names, m.sources) if p)]
+    files = [m.root / "book.yaml", *m.contents, *m.sources, *([m.names] if m.names else [])]
     return int(max(p.stat().st_mtime for p in files if p.is_file()))
 
 
