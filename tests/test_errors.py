@@ -88,7 +88,7 @@ CASES = {
     "unknown person id": (dict(**{"01-one__md": CHAPTER.replace("[[Aziza Ryskulova]]", "[[Aziza|ryskulova-aziz]]")}),
                           ['01-one.md:5:26: unknown person id "ryskulova-aziz"']),
     "yaml syntax": (dict(book__yaml=MANIFEST.replace("slug: small", "slug: [small")),
-                    ["book.yaml:3:"]),
+                    ["book.yaml:2:7: a list in [ ] is not closed; add ]"]),
     "python tag": (dict(names__yaml="- !!python/object/apply:os.system ['echo hacked']\n"),
                    ["names.yaml:1:3: the tag"]),
     "unknown source type": (dict(sources__yaml=SOURCES.replace("type: article", "type: artcle")),

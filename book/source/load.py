@@ -35,11 +35,11 @@ MANIFEST = {
     "editors": Field("strlist"),
     "language": Field("str", False, "a BCP 47 tag such as en"),
     "edition": Field("str"),
-    "year": Field("int"),
+    "year": Field("int", False, "the year of this edition", minimum=1, maximum=9999),
     "publisher": Field("str"),
-    "trim": Field("size", False, "width and height, e.g. 148mm 210mm"),
-    "bleed": Field("length"),
-    "paper_caliper": Field("length"),
+    "trim": Field("size", False, "width and height, e.g. 148mm 210mm", minimum=50, maximum=500),
+    "bleed": Field("length", False, "paper printed beyond the trim, e.g. 3mm", minimum=0, maximum=10),
+    "paper_caliper": Field("length", False, "the thickness of one leaf, e.g. 0.1mm", minimum=0.03, maximum=1),
     "names": Field("str", False, "the names registry, relative to book.yaml"),
     "sources": Field("str", False, "the bibliography, relative to book.yaml"),
     "contents": Field("list", True, "the chapter files in reading order"),
@@ -48,8 +48,9 @@ MANIFEST = {
     "description": Field("str"),
     "keywords": Field("strlist"),
     "marks": Field("strlist", False, "crop, to have crop marks drawn outside the bleed"),
-    "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
-    "safety_margin": Field("length"),
+    "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages",
+                           choices=(1, 2, 4, 8, 16, 32)),
+    "safety_margin": Field("length", False, "how far inside the trim text must stay", minimum=0, maximum=30),
     "back_text": Field("str"),
 }
 
@@ -73,7 +74,7 @@ PERSON = {
     "ambiguous": Field("strlist"),
 }
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG = re.compile(r"\A[a-z0-9-]+\Z")
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
 
@@ -83,7 +84,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     if not path.is_file():
         problems.error(Location(path), "there is no book.yaml here; pass --source with the book's folder")
         return Manifest(root=root, title="")
+    before = len(problems.errors)
     data = read_yaml(read_file(path, problems), path, problems)
+    if data is None and len(problems.errors) > before:
+        return Manifest(root=root, title="")
     if not check_fields(data, MANIFEST, problems, "book.yaml", Location(path, 1, 1)):
         return Manifest(root=root, title="")
     slug = as_text(data.get("slug", "book"))
@@ -129,9 +133,19 @@ MANIFEST_DEFAULTS = {f.name: f.default for f in fields(Manifest) if f.default is
 
 
 
+MAX_FILE_BYTES = 5_000_000
+"""The largest chapter or YAML file read: 5 MB, about ten books' worth of text."""
+
+
 def read_file(path: Path, problems: Problems) -> str:
+    """A text file of the book as UTF-8 (a byte-order mark at its start is dropped); "" after
+    reporting why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.error(Location(path), f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                           "split it into smaller files")
+            return ""
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.error(Location(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
     except OSError as exc:
@@ -183,7 +197,8 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
     sources: list[Source] = []
     ids: set[str] = set()
     for i, item in enumerate(items):
-        fields = source_fields(item.get("type") if isinstance(item, dict) else None)
+        kind = item.get("type") if isinstance(item, dict) else None
+        fields = source_fields(kind if isinstance(kind, str) else None)
         if not check_fields(item, fields, problems, "a sources.yaml entry", items.where(i)):
             continue
         kind, sid = as_text(item.get("type")), as_text(item.get("id"))
