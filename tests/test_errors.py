@@ -105,6 +105,13 @@ CASES = {
                             ['01-one.md:10:11: cross-reference to "#nowhere", which no heading has']),
     "image outside the book": (dict(**{"01-one__md": CHAPTER + "\n![x](../../secret.png)\n"}),
                                ['01-one.md:10:1: image "../../secret.png" lies outside the book folder']),
+    # Inputs too large for a fixture file; the rest of the YAML mistakes are in tests/fixtures/errors/.
+    "a number of 4,400 digits": (dict(book__yaml=MANIFEST + "year: " + "9" * 4400 + "\n"),
+                                 ["book.yaml:8:7: the number 999999999999999999999999999999… is too long"]),
+    "lists nested 100,000 deep": (dict(book__yaml=MANIFEST + "keywords: " + "[" * 100_000 + "]" * 100_000),
+                                  ["book.yaml:8:50: lists and mappings nested more than 40 deep"]),
+    "a mapping nested 1,000 deep": (dict(book__yaml=MANIFEST + "".join(" " * i + "k:\n" for i in range(1000))),
+                                    ["book.yaml:47:40: lists and mappings nested more than 40 deep"]),
 }
 
 

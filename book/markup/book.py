@@ -29,9 +29,12 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     problems = Problems()
     manifest = load_manifest(root, problems)
     problems.raise_if_errors()
+    before = len(problems.errors)
     people = load_people(manifest, problems)
+    names_clean = len(problems.errors) == before
     sources = load_sources(manifest, problems)
-    context = Context(manifest=manifest, people=people, sources=sources)
+    context = Context(manifest=manifest, people=people, sources=sources, names_complete=names_clean,
+                      sources_complete=len(problems.errors) == before)
     chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
                                  for n, path in enumerate(manifest.contents)) if c)
     check_ids(chapters, problems)
@@ -49,13 +52,15 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
 def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
                  problems: Problems) -> Chapter | None:
     """One chapter file -> Chapter (front matter checked, Markdown parsed)."""
+    before = len(problems.errors)
     text = read_file(path, problems)
+    if len(problems.errors) > before:
+        return None
     front = split_front_matter(text)
     if front is None:
         problems.error(Location(path, 1, 1),
                        "a chapter starts with YAML front matter between two '---' lines, with at least a title")
         return None
-    before = len(problems.errors)
     meta = read_yaml(front[0], path, problems, line_offset=1)
     if meta is None and len(problems.errors) > before:
         meta = Marked(path, (1, 1))  # the YAML error is the one error; the body is still checked

@@ -54,13 +54,19 @@ def check_title(md, text: str, what: str, where: Location, problems: Problems) -
         return
     for child in md.parseInline(text, {})[0].children or []:
         if child.type in TITLE_REFUSED:
-            problems.error(where, f"the {what} holds {TITLE_REFUSED[child.type]}, which a title cannot carry "
-                           "(it is printed again in the contents and running heads); move it into "
-                           "the chapter's first paragraph")
+            problems.error(where, _refused(what, child.type))
             return
         for match in LITERAL.finditer(child.content if child.type == "text" else ""):
-            problems.error(where, f"in the {what}: {literal_markup(match)}")
+            if match.group("closed"):  # [^a]: a note call, whose note a title cannot have
+                problems.error(where, _refused(what, "footnote_ref"))
+            else:
+                problems.error(where, f"in the {what}: {literal_markup(match)}")
             return
+
+
+def _refused(what: str, kind: str) -> str:
+    return (f"the {what} holds {TITLE_REFUSED[kind]}, which a title cannot carry (it is printed again "
+            "in the contents and running heads); move it into the chapter's first paragraph")
 
 
 def note_capacity(manifest: Manifest) -> int:

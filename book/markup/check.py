@@ -19,7 +19,7 @@ from ..model import Location, Manifest, Person, Source
 from ..paths import inside
 from ..policy import check_html_tag
 from ..source.load import read_file
-from ..source.schema import MarkedList, as_text, check_fields, read_yaml
+from ..source.schema import MarkedList, as_text, check_fields, read_yaml, show
 from .figures import BLOCKS, CHARTS, IMAGE_TYPES, SPECS, cell_text, is_number
 from .parser import Locator, Scanner, make_parser, normalize
 from .records import BlockSpec, CiteRef, HeadingId, NameTag, Place, attach, record
@@ -38,6 +38,11 @@ class Context:
     """The names registry."""
     sources: tuple[Source, ...] = ()
     """The bibliography."""
+    names_complete: bool = True
+    """False when names.yaml had errors: a tag it cannot resolve may name a broken entry, so it
+    is not reported (the registry's own errors are)."""
+    sources_complete: bool = True
+    """False when a sources file had errors: an unknown key is then not reported, likewise."""
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False)
     """Normalised name or variant -> ids of the entries that carry it."""
     by_id: dict[str, Person] = field(default_factory=dict, init=False)
@@ -139,7 +144,7 @@ def check_note_definitions(env: dict, loc: Locator, problems: Problems) -> None:
 
 LITERAL = re.compile(
     r"(?P<note>\[\^(?P<label>[^\]\s]*)(?P<closed>\])?)"
-    r"|(?P<cite>\[-?@[^\]]{0,30})"
+    r"|(?P<cite>\[-?@[^\]]{0,30})(?P<cite_closed>\])?"
     r"|(?P<empty>\[\[\s*\]\])"
     r"|(?P<tag>\[\[[^\]]{0,30})"
     r"|(?P<mark>==(?=\S)[^=\n]*?==)"
@@ -160,6 +165,9 @@ def literal_markup(match: re.Match) -> str:
         clean = label.rstrip(".,;:!?)")
         return f"note call `{text}` has no closing bracket; write [^{clean or 'label'}]"
     if match.group("cite") is not None:
+        if match.group("cite_closed"):
+            return (f"`{text}` is not a citation: a source key follows @ at once; write it as "
+                    "[@key, p. 3]")
         return f"citation `{text}` has no closing bracket; close it with ], as in [@key, p. 3]"
     if match.group("empty") is not None:
         return "an empty name tag [[ ]]; write the name inside, as [[Aziza Ryskulova]], or delete it"
@@ -225,7 +233,8 @@ def resolve_name(tag: NameTag, ctx: Context, problems: Problems) -> str | None:
     if ident is not None:
         if ident in ctx.by_id:
             return ident
-        problems.error(where, f'unknown person id "{ident}" in {tag.raw}; {_near_ids(ident, ctx)}')
+        if ctx.names_complete:
+            problems.error(where, f'unknown person id "{ident}" in {tag.raw}; {_near_ids(ident, ctx)}')
         return None
     ids = ctx.forms.get(normalize(text), ())
     if len(ids) == 1:
@@ -234,7 +243,8 @@ def resolve_name(tag: NameTag, ctx: Context, problems: Problems) -> str | None:
         choices = ", ".join(ids)
         problems.error(where, f'"{text}" matches several people ({choices}); write [[{text}|id]] with one of them')
         return None
-    problems.error(where, f'unknown person "{normalize(text)}"; {_near_names(text, ctx)}')
+    if ctx.names_complete:
+        problems.error(where, f'unknown person "{normalize(text)}"; {_near_names(text, ctx)}')
     return None
 
 
@@ -258,6 +268,8 @@ def _parse_cite(ref: CiteRef, ctx: Context, problems: Problems) -> tuple:
         return ()
     for item in items:
         if item.key not in ctx.source_map:
+            if not ctx.sources_complete:
+                return ()
             at = Location(where.path, where.line, where.col + 1 + item.offset)
             problems.error(at, f'unknown source "@{item.key}"; '
                            + suggest(item.key, sorted(ctx.source_map)).replace("known keys", "known sources"))
@@ -291,7 +303,7 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
         return
     if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
         return
-    if kind == "table" and not spec.get("columns"):
+    if kind == "table" and "columns" in spec and not spec["columns"]:
         problems.error(spec.where("columns", True), "`columns` is empty; list each row key with its "
                        "heading, as in `name: Name`")
     if len(problems.errors) > before:
@@ -318,7 +330,7 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
                                f"{loc.path.name}:{first} needs it")
             elif kind == "figure" and spec["chart"] == "bars" and key == "value" and not _amount(row[key]):
                 problems.error(row.where(key, True), f"a bar's `value` must be a number of 0 or more; "
-                               f"it is {as_text(row[key])[:30]!r}")
+                               f"it is {show(row[key])}")
     if len(problems.errors) > before:
         return
     md = _parser(ctx)

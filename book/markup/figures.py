@@ -19,7 +19,7 @@ BLOCKS = frozenset({"table", "figure"})
 CHARTS = {"timeline": ("date", "short"), "bars": ("label", "value")}
 SPECS = {
     "table": {"data": Field("str", True, "a YAML file of rows, relative to book.yaml"),
-              "columns": Field("map", True, "row key: column heading"),
+              "columns": Field("map", True, "each row key with its column heading, as in `year: Year`"),
               "caption": Field("str"), "id": Field("str")},
     "figure": {"data": Field("str", True, "a YAML file, relative to book.yaml"),
                "chart": Field("str", True, "timeline or bars", choices=tuple(CHARTS)),

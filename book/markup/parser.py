@@ -83,6 +83,17 @@ def _note_definitions(state) -> None:
             attach(token, Place(None))
 
 
+def _apostrophes(state) -> None:
+    """Core rule, after smartquotes: `[[Aziza]]'s` gets a typographer's apostrophe. Smartquotes
+    sees no letter before the quote (a tag is not text) and leaves it straight."""
+    for block in state.tokens:
+        children = block.children or []
+        for before, token in zip(children, children[1:]):
+            if (token.type == "text" and before.type in ("name_tag", "citation", "footnote_ref")
+                    and token.content[:1] == "'" and token.content[1:2].isalpha()):
+                token.content = "\u2019" + token.content[1:]
+
+
 @lru_cache(maxsize=8)
 def make_parser(language: str) -> MarkdownIt:
     """CommonMark + footnotes + tables + our rules, with quotes for the language."""
@@ -94,6 +105,7 @@ def make_parser(language: str) -> MarkdownIt:
     md.inline.ruler.before("link", "name_tag", _name_rule)
     md.inline.ruler.before("link", "citation", _cite_rule)
     md.core.ruler.after("inline", "heading_ids", _heading_ids)
+    md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
     md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
     return md
 

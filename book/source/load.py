@@ -25,6 +25,7 @@ from .schema import (
     parse_length,
     parse_size,
     read_yaml,
+    show,
 )
 
 MANIFEST = {
@@ -145,9 +146,13 @@ def read_file(path: Path, problems: Problems) -> str:
             problems.error(Location(path), f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
                            "split it into smaller files")
             return ""
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(Location(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        problems.error(Location(path, line, col), "this is not UTF-8 text; save the file as UTF-8 "
+                       "(in a text editor: Save As, encoding UTF-8)")
     except OSError as exc:
         problems.error(Location(path), f"cannot be read ({exc.strerror})")
     return ""
@@ -197,14 +202,20 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
     sources: list[Source] = []
     ids: set[str] = set()
     for i, item in enumerate(items):
-        kind = item.get("type") if isinstance(item, dict) else None
-        fields = source_fields(kind if isinstance(kind, str) else None)
-        if not check_fields(item, fields, problems, "a sources.yaml entry", items.where(i)):
+        kind = item.get("type") if isinstance(item, Marked) else None
+        if isinstance(item, Marked) and "type" in item and (not isinstance(kind, str) or kind not in TYPES):
+            # The type decides the fields; an entry without a known one is reported once, here.
+            if isinstance(kind, str):
+                problems.error(item.where("type", True), f'unknown source type "{kind}"; '
+                               + suggest(kind, TYPES).replace("known keys", "known types"))
+            else:
+                problems.error(item.where("type", True), f"`type` must be one word, one of "
+                               f"{', '.join(TYPES)}; it is {show(kind)}")
             continue
-        kind, sid = as_text(item.get("type")), as_text(item.get("id"))
-        if kind not in TYPES:
-            problems.error(item.where("type", True),
-                           f'unknown source type "{kind}"; {suggest(kind, TYPES)}')
+        if not check_fields(item, source_fields(kind), problems, "a sources.yaml entry", items.where(i)):
+            continue
+        sid = as_text(item.get("id"))
+        if "type" not in item:
             continue
         if sid in ids:
             problems.error(item.where("id", True), f'id "{sid}" is used twice in sources.yaml; make it unique')

@@ -28,6 +28,10 @@ class Marked(dict):
         self.at = at
         self.key_at: dict[str, tuple[int, int]] = {}
         self.value_at: dict[str, tuple[int, int]] = {}
+        self.reported: set[str] = set()
+        """Keys whose value was already reported while reading (an impossible date): not again."""
+        self.damaged = False
+        """Whether a key could not be read at all; a key then missing is not reported again."""
 
     def where(self, key: str | None = None, value: bool = False) -> Location:
         """Location of the mapping, of a key, or of a key's value."""
@@ -71,6 +75,8 @@ def _loader(path: Path, line_offset: int, problems: Problems) -> type:
     class Loader(yaml.SafeLoader):
         depth = 0
         aliases = 0
+        failed: set[int] = set()
+        """ids of the nodes whose value could not be built (reported already)."""
 
         def compose_node(self, parent, index):
             event = self.peek_event()
@@ -92,6 +98,7 @@ def _loader(path: Path, line_offset: int, problems: Problems) -> type:
                 return super().construct_object(node, deep=deep)
             except (ValueError, OverflowError, TypeError) as exc:
                 problems.error(Location(path, *_pos(node, line_offset)), _constructor_message(node, exc))
+                Loader.failed.add(id(node))
                 self.constructed_objects[node] = None
                 return None
 
@@ -102,12 +109,15 @@ def _loader(path: Path, line_offset: int, problems: Problems) -> type:
             if not _is_text(key) and not isinstance(key, bool):
                 problems.error(Location(path, *_pos(key_node, line_offset)),
                                "a key must be a plain word followed by a colon; write `name: value`")
+                out.damaged = True
                 continue
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 problems.error(Location(path, *_pos(key_node, line_offset)),
                                f"`{key}` is given twice; keep one")
             out[key] = loader.construct_object(value_node, deep=True)
+            if id(value_node) in Loader.failed:
+                out.reported.add(key)
             out.key_at[key] = _pos(key_node, line_offset)
             out.value_at[key] = _pos(value_node, line_offset)
         return out
@@ -176,8 +186,10 @@ def yaml_message(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int
         return None, f"the tag {tag} is not allowed; write plain YAML (strings, numbers, lists and mappings)"
     if "could not find expected ':'" in problem and start is not None:
         text = lines[start.line].strip() if start.line < len(lines) else ""
+        key, _, rest = text.partition(" ")
+        fixed = f"{key}: {rest.strip()}" if rest.strip() else f"{key}: …"
         return (start.line, start.column), (f"`{text[:40]}` is not `key: value`; write a colon and a space "
-                                            "after the key, as in `kind: chapter`")
+                                            f"after the key: `{fixed[:40]}`")
     if "mapping values are not allowed" in problem:
         before = line[:mark.column]
         if ":" in before:
@@ -232,13 +244,17 @@ class Field:
             return "one of " + ", ".join(str(c) for c in self.choices)
         numbers = {"length": lambda v: (parse_length(v),), "size": parse_size,
                    "int": lambda v: (v,), "number": lambda v: (v,)}.get(self.kind)
-        if numbers is None or (self.minimum is None and self.maximum is None):
+        if numbers is None or not self.range():
             return None
-        unit = " mm" if self.kind in ("length", "size") else ""
         low = -math.inf if self.minimum is None else self.minimum
         high = math.inf if self.maximum is None else self.maximum
-        if all(low <= n <= high for n in numbers(value)):
-            return None
+        return None if all(low <= n <= high for n in numbers(value)) else self.range()
+
+    def range(self) -> str:
+        """The declared range in words ("between 0 and 10 mm"), or "" when there is none."""
+        unit = " mm" if self.kind in ("length", "size") else ""
+        if self.minimum is None and self.maximum is None:
+            return ""
         if self.minimum is None:
             return f"at most {self.maximum:g}{unit}"
         if self.maximum is None:
@@ -276,25 +292,36 @@ def check_fields(data: Any, fields: dict[str, Field], problems: Problems, what: 
         if key not in fields:
             problems.error(data.where(key), f"unknown key `{key}` in {what}; {suggest(key, fields)}")
     for key, spec in fields.items():
+        if key in data.reported:
+            del data[key]
+            continue
         if key not in data:
-            if spec.required:
+            if spec.required and not data.damaged:
                 problems.error(data.where(), f"{what} has no `{key}`; add it ({spec.doc})")
             continue
         ok, expected = CHECKS[spec.kind]
         if data[key] is None or not ok(data[key]):
-            problems.error(data.where(key, value=True),
-                           f"`{key}` must be {expected}; it is {_show(data[key])}")
+            problems.error(data.where(key, value=True), _mistyped(key, spec, expected, data[key]))
             del data[key]
             continue
         allowed = spec.refuse(data[key])
         if allowed:
             problems.error(data.where(key, value=True),
-                           f"`{key}` must be {allowed}; it is {_show(data[key])}")
+                           f"`{key}` must be {allowed}; it is {show(data[key])}")
             del data[key]
     return True
 
 
-def _show(value: Any) -> str:
+def _mistyped(key: str, spec: Field, expected: str, value: Any) -> str:
+    """A value of the wrong kind: what it must be (with its range, if declared), and what it is."""
+    if value is None and spec.doc:
+        return f"`{key}` is empty; give {expected}: {spec.doc}"
+    if spec.range():
+        expected += ", " + spec.range()
+    return f"`{key}` must be {expected}; it is {show(value)}"
+
+
+def show(value: Any) -> str:
     """A value as a message shows it: short, and never the repr of a whole structure."""
     if value is None:
         return "empty"
