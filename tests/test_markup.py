@@ -132,3 +132,15 @@ def test_many_tags_and_notes_in_one_paragraph_are_located(tmp_path):
     found = [m for m in messages(folder) if "Nobody" in m]
     assert found == ['01-one.md:5:100001: unknown person "Nobody Known"; add the person to names.yaml, '
                      "or write [[text|id]] with a registry id"]
+
+
+def test_many_unclosed_tags_and_citations_are_each_reported(tmp_path):
+    """10,000 unclosed `[[` and `[@` in one paragraph: each is one error at its column (the closing
+    bracket is looked for a bounded distance ahead, so this is linear too)."""
+    text = " ".join("[[Aziza [@smith-book" for _ in range(10_000))
+    folder = book_with(tmp_path, "=== 01-one.md\n" + FRONT + "\n" + text)
+    found = messages(folder)
+    assert len(found) == 20_000
+    assert found[0].startswith("01-one.md:5:1: name tag `[[Aziza` has no closing ]]")
+    assert found[-1].startswith(f"01-one.md:5:{len(text) - len('[@smith-book') + 1}: citation `[@smith-book` "
+                                "has no closing bracket")

@@ -144,9 +144,9 @@ def check_note_definitions(env: dict, loc: Locator, problems: Problems) -> None:
 
 LITERAL = re.compile(
     r"(?P<note>\[\^(?P<label>[^\]\s]*)(?P<closed>\])?)"
-    r"|(?P<cite>\[-?@[^\]]{0,30})(?P<cite_closed>\])?"
+    r"|(?P<cite>\[-?@[^\[\]]{0,30})(?P<cite_closed>\])?"
     r"|(?P<empty>\[\[\s*\]\])"
-    r"|(?P<tag>\[\[[^\]]{0,30})"
+    r"|(?P<tag>\[\[[^\[\]]{0,30})"
     r"|(?P<mark>==(?=\S)[^=\n]*?==)"
     r"|(?P<strike>~~(?=\S)[^~\n]*?~~)"
     r"|(?P<id>\{#[^{}\s]*\})")
@@ -155,7 +155,7 @@ LITERAL = re.compile(
 
 def literal_markup(match: re.Match) -> str:
     """What is wrong with one piece of LITERAL, and what to do."""
-    text = match.group(0)
+    text = match.group(0).rstrip()
     if match.group("note") is not None:
         label = match.group("label")
         if match.group("closed"):

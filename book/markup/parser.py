@@ -22,11 +22,18 @@ PROPER = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w
 
 # --- parser ------------------------------------------------------------------------
 
+LONGEST_TAG = 300
+"""A name tag's closing `]]` is looked for this far at most, so that a paragraph of unclosed `[[`
+is read in linear time (check.py reports each unclosed one)."""
+LONGEST_CITATION = 2000
+"""Likewise for a citation's `]`."""
+
+
 def _name_rule(state, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("[[", pos):
         return False
-    end = src.find("]]", pos + 2)
+    end = src.find("]]", pos + 2, pos + LONGEST_TAG)
     inner = src[pos + 2:end] if end >= 0 else ""
     if end < 0 or not inner.strip() or "[" in inner or "]" in inner:
         return False
@@ -45,7 +52,7 @@ def _cite_rule(state, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "[" or src.startswith("[[", pos) or src.startswith("[^", pos):
         return False
-    end = src.find("]", pos + 1)
+    end = src.find("]", pos + 1, pos + LONGEST_CITATION)
     if end < 0 or not CITE_KEY.search(src[pos + 1:end]) or "[" in src[pos + 1:end]:
         return False
     if not silent:
