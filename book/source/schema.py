@@ -203,7 +203,7 @@ def yaml_message(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int
         if char == "\\t":
             return None, "a tab; indent YAML with spaces, never tabs"
         return None, f"a value cannot start with {char}; put the value in quotes"
-    if "unknown escape character" in problem:
+    if "unknown escape character" in problem or "escape sequence" in problem:
         return None, "a backslash inside double quotes; use single quotes, or write \\\\ for a backslash"
     if "quoted scalar" in context and "end of stream" in problem:
         return ((start.line, start.column) if start else None), "a quotation mark is not closed; close it"
