@@ -81,12 +81,14 @@ def check_tokens(tokens: list[Token], env: dict, loc: Locator, ctx: Context,
     """Locate every tag, citation, note call, link and raw HTML; report what is wrong."""
     found = Found()
     in_note = 0
-    for i, token in enumerate(tokens):
+    reported_to = 0  # a block in a note is reported once, not again for the blocks inside it
+    for token in tokens:
         if token.type == "footnote_open":
             in_note += 1
         elif token.type == "footnote_close":
             in_note -= 1
-        elif in_note and token.type in NOTE_BLOCKS and token.map:
+        elif in_note and token.type in NOTE_BLOCKS and token.map and token.map[0] >= reported_to:
+            reported_to = token.map[1]
             problems.error(loc.find(token.map, loc.lines[token.map[0] + loc.offset].strip()[:20]),
                            f"a note holds only paragraphs of text, and {NOTE_BLOCKS[token.type]} here would "
                            "not be printed; move it into the chapter text")

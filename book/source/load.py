@@ -139,15 +139,15 @@ MAX_FILE_BYTES = 5_000_000
 
 
 def read_file(path: Path, problems: Problems) -> str:
-    """A text file of the book as UTF-8 (a byte-order mark at its start is dropped); "" after
-    reporting why it cannot be read."""
+    """A text file of the book as UTF-8 with \\n line ends (a byte-order mark at its start is
+    dropped); "" after reporting why it cannot be read."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             problems.error(Location(path), f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
                            "split it into smaller files")
             return ""
         data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-        return data.decode("utf-8")
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() does
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
