@@ -149,8 +149,8 @@ LITERAL = re.compile(
     r"|(?P<cite>\[-?@[^\[\]]{0,30})(?P<cite_closed>\])?"
     r"|(?P<empty>\[\[\s*\]\])"
     r"|(?P<tag>\[\[[^\[\]]{0,30})"
-    r"|(?P<mark>==(?=\S)[^=\n]*?==)"
-    r"|(?P<strike>~~(?=\S)[^~\n]*?~~)"
+    r"|(?P<mark>==(?=[^\s=])[^=\n]*?==)"
+    r"|(?P<strike>~~(?=[^\s~])[^~\n]*?~~)"
     r"|(?P<id>\{#[^{}\s]*\})")
 """Markdown left as text by the parser, which would be printed as written."""
 

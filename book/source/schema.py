@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -182,7 +183,8 @@ def yaml_message(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int
     mark, start = exc.problem_mark, exc.context_mark
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     if "could not determine a constructor" in str(exc):
-        tag = problem.split("tag")[-1].strip()
+        quoted = re.search(r"'([^']*)'", problem)
+        tag = (quoted.group(1) if quoted else problem).replace("tag:yaml.org,2002:", "!!")
         return None, f"the tag {tag} is not allowed; write plain YAML (strings, numbers, lists and mappings)"
     if "could not find expected ':'" in problem and start is not None:
         text = lines[start.line].strip() if start.line < len(lines) else ""
@@ -216,7 +218,24 @@ def yaml_message(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int
                       "and the dashes of one list, by the same number of spaces")
     if "undefined alias" in problem:
         return None, "a value cannot start with *; put the value in quotes"
-    return None, f"{problem or 'not valid YAML'}; write plain YAML (strings, numbers, lists and mappings)"
+    found = problem.partition("but found ")[2]
+    found = found[1:-1] if len(found) >= 3 and found[0] == found[-1] and found[0] in "'\"" else found
+    if "expected the node content" in problem:
+        if found in ("<stream end>", "<document end>"):
+            return None, "a value is missing here; write it, or put the line's value in quotes"
+        return None, f"a value cannot start with {found}; put the value in quotes"
+    if "alphabetic or numeric character" in problem or ("expected ' '" in problem and found):
+        return None, "& * ! and % have a meaning at the start of a YAML value; put the value in quotes"
+    if "chomping or indentation indicators" in problem or "expected a comment or a line break" in problem:
+        return None, "a value cannot start with | or > followed by other text; put the value in quotes"
+    if "<document start>" in problem or "another document" in problem:
+        return None, "a line of ---, ... or % ends the YAML here; put the value in quotes"
+    if "mapping keys are not allowed" in problem:
+        return None, "a value cannot start with ?; put the value in quotes"
+    if "sequence entries are not allowed" in problem:
+        return None, ("a '- ' list item cannot stand here; put it on its own line under its key, "
+                      "or put the value in quotes")
+    return None, f"this cannot be read as YAML ({problem or 'unknown problem'}); put the value in quotes"
 
 
 # --- declared fields ---------------------------------------------------------------
