@@ -46,3 +46,26 @@ def built(tmp_path_factory):
             cache[key] = (summary, summary.outputs[0])
         return cache[key]
     return get
+
+
+def read_fixture(path: Path) -> list[tuple[str, str, str, int]]:
+    """The cases of a fixture file in markdown-it-py's format: a title line, '.', the input, '.',
+    the expected output, '.'; as (title, input, expected, line of the title)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cases, i = [], 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        title, start = lines[i], i + 1
+        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the title"
+        body, i = _block(lines, i + 2)
+        expected, i = _block(lines, i)
+        cases.append((title, body, expected, start))
+    return cases
+
+
+def _block(lines: list[str], i: int) -> tuple[str, int]:
+    """Lines from i up to the next lone '.', and the index after it."""
+    end = lines.index(".", i)
+    return "\n".join(lines[i:end]), end + 1

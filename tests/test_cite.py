@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import read_fixture
 
 from book.source import bibliography
 from book.cite import (
@@ -38,24 +39,8 @@ class Case:
 
 def read_cases(path: Path) -> list[Case]:
     """The cases of one fixture file, in order."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    cases, i = [], 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
-            continue
-        title, start = lines[i], i + 1
-        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the title"
-        body, i = read_block(lines, i + 2)
-        expected, i = read_block(lines, i)
-        cases.append(Case(title, yaml.safe_load(body), expected, start))
-    return cases
-
-
-def read_block(lines: list[str], i: int) -> tuple[str, int]:
-    """Lines from i up to the next lone '.', and the index after it."""
-    end = lines.index(".", i)
-    return "\n".join(lines[i:end]), end + 1
+    return [Case(title, yaml.safe_load(body), expected, line)
+            for title, body, expected, line in read_fixture(path)]
 
 
 def load_source(data: dict) -> Source:

@@ -88,7 +88,7 @@ CASES = {
     "unknown person id": (dict(**{"01-one__md": CHAPTER.replace("[[Aziza Ryskulova]]", "[[Aziza|ryskulova-aziz]]")}),
                           ['01-one.md:5:26: unknown person id "ryskulova-aziz"']),
     "yaml syntax": (dict(book__yaml=MANIFEST.replace("slug: small", "slug: [small")),
-                    ["book.yaml:3:"]),
+                    ["book.yaml:2:7: a list in [ ] is not closed; add ]"]),
     "python tag": (dict(names__yaml="- !!python/object/apply:os.system ['echo hacked']\n"),
                    ["names.yaml:1:3: the tag"]),
     "unknown source type": (dict(sources__yaml=SOURCES.replace("type: article", "type: artcle")),
@@ -105,6 +105,13 @@ CASES = {
                             ['01-one.md:10:11: cross-reference to "#nowhere", which no heading has']),
     "image outside the book": (dict(**{"01-one__md": CHAPTER + "\n![x](../../secret.png)\n"}),
                                ['01-one.md:10:1: image "../../secret.png" lies outside the book folder']),
+    # Inputs too large for a fixture file; the rest of the YAML mistakes are in tests/fixtures/errors/.
+    "a number of 4,400 digits": (dict(book__yaml=MANIFEST + "year: " + "9" * 4400 + "\n"),
+                                 ["book.yaml:8:7: the number 999999999999999999999999999999… is too long"]),
+    "lists nested 100,000 deep": (dict(book__yaml=MANIFEST + "keywords: " + "[" * 100_000 + "]" * 100_000),
+                                  ["book.yaml:8:50: lists and mappings nested more than 40 deep"]),
+    "a mapping nested 1,000 deep": (dict(book__yaml=MANIFEST + "".join(" " * i + "k:\n" for i in range(1000))),
+                                    ["book.yaml:47:40: lists and mappings nested more than 40 deep"]),
 }
 
 

@@ -18,8 +18,9 @@ from ..source.load import (
     split_front_matter,
 )
 from ..source.schema import Marked, as_text, check_fields, read_yaml
-from .chapter import parse_chapter
-from .check import Context
+from .chapter import check_title, parse_chapter
+from .parser import make_parser
+from .check import ID, Context
 from .lint import check_unused
 
 
@@ -28,15 +29,20 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     problems = Problems()
     manifest = load_manifest(root, problems)
     problems.raise_if_errors()
+    before = len(problems.errors)
     people = load_people(manifest, problems)
+    names_clean = len(problems.errors) == before
     sources = load_sources(manifest, problems)
-    context = Context(manifest=manifest, people=people, sources=sources)
+    context = Context(manifest=manifest, people=people, sources=sources, names_complete=names_clean,
+                      sources_complete=len(problems.errors) == before)
     chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
                                  for n, path in enumerate(manifest.contents)) if c)
     check_ids(chapters, problems)
     check_links(chapters, problems)
     check_order(chapters, problems)
-    if lint_names:
+    check_unlisted(manifest, problems)
+    if lint_names and not problems.errors:
+        # Only a clean book: a chapter stopped by an error has no citations or tags to count.
         check_unused(people, sources, chapters, problems)
     problems.raise_if_errors()
     return Book(manifest, chapters, people, sources), problems
@@ -46,19 +52,34 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
 def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
                  problems: Problems) -> Chapter | None:
     """One chapter file -> Chapter (front matter checked, Markdown parsed)."""
+    before = len(problems.errors)
     text = read_file(path, problems)
+    if len(problems.errors) > before:
+        return None
     front = split_front_matter(text)
     if front is None:
         problems.error(Location(path, 1, 1),
                        "a chapter starts with YAML front matter between two '---' lines, with at least a title")
         return None
-    meta = read_yaml(front[0], path, problems, line_offset=1) or Marked(path, (1, 1))
-    if not check_fields(meta, FRONT_MATTER, problems, "the front matter", Location(path, 1, 1)):
+    meta = read_yaml(front[0], path, problems, line_offset=1)
+    if meta is None and len(problems.errors) > before:
+        meta = Marked(path, (1, 1))  # the YAML error is the one error; the body is still checked
+    elif not check_fields(meta, FRONT_MATTER, problems, "the front matter", Location(path, 1, 1)):
         return None
+    elif "title" in meta and not as_text(meta["title"]).strip():
+        problems.error(meta.where("title", True), "the title is empty; give the chapter a title")
     kind = as_text(meta.get("kind", "chapter"))
     if kind not in KINDS:
         problems.error(meta.where("kind", True), f'unknown kind "{kind}"; {suggest(kind, sorted(KINDS))}')
-    anchor = chapter_anchor(path, as_text(meta.get("id")))
+    given = as_text(meta.get("id"))
+    if given and not ID.match(given):
+        problems.error(meta.where("id", True), f'id "{given[:40]}" must start with a letter and hold only '
+                       "a-z, 0-9 and hyphens")
+        given = ""
+    md = make_parser(manifest.language)
+    for key in ("title", "subtitle", "short_title"):
+        check_title(md, as_text(meta.get(key)), key, meta.where(key, True), problems)
+    anchor = chapter_anchor(path, given)
     body_start = front[1]
     return parse_chapter(
         path=path, source=text, body_start=body_start, anchor=anchor, kind=kind,
@@ -102,3 +123,13 @@ def check_order(chapters: tuple[Chapter, ...], problems: Problems) -> None:
             problems.error(Location(chapter.path, 1, 1),
                            f'a "{chapter.kind}" belongs to the front matter but comes after {main_seen.path.name} '
                            "in contents; move it up in book.yaml")
+
+
+def check_unlisted(manifest: Manifest, problems: Problems) -> None:
+    """A Markdown file in the book folder that contents does not list would be silently left out."""
+    listed = set(manifest.contents)
+    for path in sorted(manifest.root.glob("*.md")):
+        if path not in listed and not path.name.startswith((".", "_")) and path.is_file():
+            name = f"{manifest.root.name}/{path.name}"
+            problems.warn(Location(path, 1, 1), f"{name} is not in book.yaml's contents; add it or move it "
+                          "out of the folder")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from ..model import Chapter, Location, Manifest
-from .check import Context, check_tokens
+from .check import LITERAL, Context, check_tokens, literal_markup
 from .parser import Locator, make_parser, plain
 from .writer import ChapterWriter
 
@@ -31,8 +31,6 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
     loc = Locator(path, lines, body_start)
     before = len(problems.errors)
     found = check_tokens(tokens, env, loc, context, problems)
-    if not title.strip():
-        problems.error(title_at, "the title is empty; give the chapter a title")
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
     check_note_lengths(writer.notes, context.manifest, problems)
@@ -43,6 +41,32 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
         title_html=title_html, short_title=plain(md.renderInline(short_title)) if short_title else "",
         notes=tuple(writer.notes), mentions=tuple(writer.mentions), xrefs=tuple(writer.xrefs),
         ids=tuple(found.ids), cited=tuple(dict.fromkeys(writer.cited)))
+
+
+TITLE_REFUSED = {"citation": "a citation", "name_tag": "a name tag", "footnote_ref": "a note call",
+                 "image": "an image", "link_open": "a link"}
+"""What a title cannot hold: it is printed again in the contents and the running heads."""
+
+
+def check_title(md, text: str, what: str, where: Location, problems: Problems) -> None:
+    """A chapter's title (or subtitle) is plain text with emphasis: no citation, tag or note."""
+    if not text:
+        return
+    for child in md.parseInline(text, {})[0].children or []:
+        if child.type in TITLE_REFUSED:
+            problems.error(where, _refused(what, child.type))
+            return
+        for match in LITERAL.finditer(child.content if child.type == "text" else ""):
+            if match.group("closed"):  # [^a]: a note call, whose note a title cannot have
+                problems.error(where, _refused(what, "footnote_ref"))
+            else:
+                problems.error(where, f"in the {what}: {literal_markup(match)}")
+            return
+
+
+def _refused(what: str, kind: str) -> str:
+    return (f"the {what} holds {TITLE_REFUSED[kind]}, which a title cannot carry (it is printed again "
+            "in the contents and running heads); move it into the chapter's first paragraph")
 
 
 def note_capacity(manifest: Manifest) -> int:

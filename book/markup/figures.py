@@ -13,15 +13,16 @@ from html import escape
 from markdown_it.token import Token
 
 from ..source.schema import Field, as_text
+from .records import BlockSpec, Place, record
 
 BLOCKS = frozenset({"table", "figure"})
 CHARTS = {"timeline": ("date", "short"), "bars": ("label", "value")}
 SPECS = {
     "table": {"data": Field("str", True, "a YAML file of rows, relative to book.yaml"),
-              "columns": Field("map", True, "row key: column heading"),
+              "columns": Field("map", True, "each row key with its column heading, as in `year: Year`"),
               "caption": Field("str"), "id": Field("str")},
     "figure": {"data": Field("str", True, "a YAML file, relative to book.yaml"),
-               "chart": Field("str", True, "timeline or bars"),
+               "chart": Field("str", True, "timeline or bars", choices=tuple(CHARTS)),
                "caption": Field("str", True, "what the figure shows, with its source"),
                "id": Field("str")},
 }
@@ -40,16 +41,16 @@ def cell_text(value, language: str) -> str:
 
 def render_block(token: Token, writer, renderer, env) -> str:
     """The HTML of a checked table or figure block."""
-    meta = token.meta
-    if "spec" not in meta:
+    meta = record(token)
+    if not isinstance(meta, BlockSpec):
         return ""
-    spec = meta["spec"]
-    caption = renderer.renderInline(meta["caption"].children, writer.md.options, env) if meta["caption"] else ""
+    spec = meta.spec
+    caption = renderer.renderInline(meta.caption.children, writer.md.options, env) if meta.caption else ""
     ident = f' id="{escape(as_text(spec["id"]))}"' if spec.get("id") else ""
     if token.info.strip() == "table":
         return _table(spec, meta, caption, ident, writer, renderer, env)
     chart = timeline_svg if spec["chart"] == "timeline" else bars_svg
-    return (f'<figure class="chart"{ident}>{chart(meta["rows"])}'
+    return (f'<figure class="chart"{ident}>{chart(meta.rows)}'
             f'<figcaption>{caption}</figcaption></figure>\n')
 
 
@@ -61,10 +62,10 @@ def _table(spec, meta, caption, ident, writer, renderer, env) -> str:
     columns = spec["columns"]
     head = "".join(f'<th class="col-{escape(k)}">{escape(as_text(v))}</th>' for k, v in columns.items())
     body = []
-    for i, _ in enumerate(meta["rows"]):
+    for i, _ in enumerate(meta.rows):
         cells = "".join(
-            f'<td class="col-{escape(k)}{" num" if k in meta["numeric"] else ""}">'
-            f'{renderer.renderInline(meta["texts"][(i, k)].children, writer.md.options, env)}</td>'
+            f'<td class="col-{escape(k)}{" num" if k in meta.numeric else ""}">'
+            f'{renderer.renderInline(meta.texts[(i, k)].children, writer.md.options, env)}</td>'
             for k in columns)
         body.append(f"<tr>{cells}</tr>")
     # The caption is a paragraph kept with the table: a <caption> can be left alone at a page's foot.
@@ -140,6 +141,7 @@ def bars_svg(rows) -> str:
 
 def render_image(token: Token, writer) -> str:
     """<img> with its alt text; the caption is the alt text when the image stands alone."""
-    src = token.meta.get("path")
+    place = record(token)
+    src = place.path if isinstance(place, Place) else None
     alt = "".join(c.content for c in token.children or [])
     return f'<img src="{escape(src or "")}" alt="{escape(alt)}">' if src else ""

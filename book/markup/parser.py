@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..model import Location
+from .records import CiteRef, HeadingId, NameTag, Place, attach
 from ..text import normalize, plain  # noqa: F401  (re-exported for the markup stage)
 
 QUOTES = {"en": "“”‘’", "ru": "«»„“", "kk": "«»„“", "de": "„“‚‘", "fr": "«»‹›"}
@@ -21,18 +22,25 @@ PROPER = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w
 
 # --- parser ------------------------------------------------------------------------
 
+LONGEST_TAG = 300
+"""A name tag's closing `]]` is looked for this far at most, so that a paragraph of unclosed `[[`
+is read in linear time (check.py reports each unclosed one)."""
+LONGEST_CITATION = 2000
+"""Likewise for a citation's `]`."""
+
+
 def _name_rule(state, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("[[", pos):
         return False
-    end = src.find("]]", pos + 2)
+    end = src.find("]]", pos + 2, pos + LONGEST_TAG)
     inner = src[pos + 2:end] if end >= 0 else ""
     if end < 0 or not inner.strip() or "[" in inner or "]" in inner:
         return False
     if not silent:
         text, _, ident = inner.partition("|")
         token = state.push("name_tag", "", 0)
-        token.meta = {"raw": src[pos:end + 2], "text": text, "id": ident.strip() or None}
+        attach(token, NameTag(raw=src[pos:end + 2], text=text, ident=ident.strip() or None))
     state.pos = end + 2
     return True
 
@@ -44,14 +52,53 @@ def _cite_rule(state, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "[" or src.startswith("[[", pos) or src.startswith("[^", pos):
         return False
-    end = src.find("]", pos + 1)
+    end = src.find("]", pos + 1, pos + LONGEST_CITATION)
     if end < 0 or not CITE_KEY.search(src[pos + 1:end]) or "[" in src[pos + 1:end]:
         return False
     if not silent:
         token = state.push("citation", "", 0)
-        token.meta = {"raw": src[pos:end + 1], "inner": src[pos + 1:end]}
+        attach(token, CiteRef(raw=src[pos:end + 1], inner=src[pos + 1:end]))
     state.pos = end + 1
     return True
+
+
+HEADING_ID = re.compile(r"\s*\{#([^{}]*)\}\s*$")
+"""`{#id}` at the end of a heading line (checked in check.py: a letter, then a-z, 0-9, hyphens)."""
+
+
+def _heading_ids(state) -> None:
+    """Core rule: take a heading's trailing `{#id}` out of its text into a HeadingId record on the
+    heading_open token, so that no later step edits text."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token.type != "heading_open" or tokens[i + 1].type != "inline":
+            continue
+        children = tokens[i + 1].children or []
+        match = HEADING_ID.search(children[-1].content) if children and children[-1].type == "text" else None
+        if match:
+            children[-1].content = children[-1].content[:match.start()]
+            attach(token, HeadingId(match.group(1)))
+
+
+def _note_definitions(state) -> None:
+    """Core rule, before the footnote plugin gathers the notes: every `[^label]:` definition with its
+    line range, in env["note_definitions"] (the plugin keeps only the last of two with one label)."""
+    state.env.setdefault("note_definitions", [])
+    for token in state.tokens:
+        if token.type == "footnote_reference_open":
+            state.env["note_definitions"].append((token.meta["label"], token.map))
+            attach(token, Place(None))
+
+
+def _apostrophes(state) -> None:
+    """Core rule, after smartquotes: `[[Aziza]]'s` gets a typographer's apostrophe. Smartquotes
+    sees no letter before the quote (a tag is not text) and leaves it straight."""
+    for block in state.tokens:
+        children = block.children or []
+        for before, token in zip(children, children[1:]):
+            if (token.type == "text" and before.type in ("name_tag", "citation", "footnote_ref")
+                    and token.content[:1] == "'" and token.content[1:2].isalpha()):
+                token.content = "\u2019" + token.content[1:]
 
 
 @lru_cache(maxsize=8)
@@ -64,6 +111,9 @@ def make_parser(language: str) -> MarkdownIt:
     md.enable(["replacements", "smartquotes", "table"])
     md.inline.ruler.before("link", "name_tag", _name_rule)
     md.inline.ruler.before("link", "citation", _cite_rule)
+    md.core.ruler.after("inline", "heading_ids", _heading_ids)
+    md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
+    md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
     return md
 
 
@@ -80,21 +130,44 @@ class Locator:
     offset: int
     """Lines of front matter before the Markdown body."""
 
-    def find(self, block: list[int] | None, needle: str, nth: int) -> Location:
+    def find(self, block: list[int] | None, needle: str, nth: int = 0) -> Location:
         """Where the nth (0-based) occurrence of needle in the block starts."""
-        if not block:
-            return Location(self.path, self.offset + 1, 1)
-        start, end = block[0] + self.offset, block[1] + self.offset
+        scanner = self.scanner(block)
+        for _ in range(nth):
+            scanner.next(needle)
+        return scanner.next(needle)
+
+    def scanner(self, block: list[int] | None) -> "Scanner":
+        """A reader of one block that finds its pieces in the order they were written."""
+        return Scanner(self, block)
+
+
+class Scanner:
+    """Finds pieces of one block in reading order, each search starting where the last piece
+    was found: the cost is linear in the block's length, however many pieces it holds."""
+
+    def __init__(self, loc: Locator, block: list[int] | None):
+        self.loc = loc
+        self.start = (block[0] + loc.offset) if block else loc.offset
+        self.end = min(block[1] + loc.offset, len(loc.lines)) if block else self.start
+        self.line, self.col = self.start, 0
+        self.missing: set[str] = set()
+
+    def next(self, needle: str) -> Location:
+        """Where needle next stands after the last piece found; the block's first line when it
+        does not (a piece the parser rewrote, such as a percent-encoded link)."""
         first = needle.split("\n")[0]
-        seen = 0
-        for number in range(start, min(end, len(self.lines))):
-            col = self.lines[number].find(first)
-            while col >= 0:
-                if seen == nth:
-                    return Location(self.path, number + 1, col + 1)
-                seen += 1
-                col = self.lines[number].find(first, col + 1)
-        return Location(self.path, start + 1, 1)
+        if first in self.missing:  # not after an earlier place, so not after a later one either
+            return Location(self.loc.path, self.start + 1, 1)
+        line, col = self.line, self.col
+        while line < self.end:
+            found = self.loc.lines[line].find(first, col)
+            if found >= 0:
+                self.line, self.col = line, found + max(len(first), 1)
+                return Location(self.loc.path, line + 1, found + 1)
+            line, col = line + 1, 0
+        self.missing.add(first)
+        return Location(self.loc.path, self.start + 1, 1)
 
 
 def hyphen_safe(text_html: str) -> str:

@@ -23,6 +23,7 @@ from ..model import CrossRef, Mention, Note
 from . import figures
 from .check import Context
 from .parser import Locator, hyphen_safe
+from .records import CiteRef, HeadingId, record
 
 
 @dataclass
@@ -92,18 +93,23 @@ class ChapterWriter:
         """A citation: a note of its own, or text when already inside a note. Inside a note the
         formatted reference keeps its closing period unless the editor's text goes on with other
         punctuation; a period written after it gives way to the formatter's (which Chicago puts
-        inside closing quotes)."""
-        items = token.meta.get("items") or ()
+        inside closing quotes): `text()` leaves it out, see `period_taken`."""
+        ref = record(token)
+        items = ref.items if isinstance(ref, CiteRef) else ()
         text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen)
         self.cited.extend(item.key for item in items)
         if not self.depth:
-            return self.note(text, token.meta.get("loc"))
+            return self.note(text, ref.loc if ref else None)
         after = following.content if following is not None and following.type == "text" else ""
-        if after.startswith("."):
-            following.content = after[1:]
-        elif after[:1] in (",", ";", ":", ")"):
+        if after[:1] in (",", ";", ":", ")"):
             text = text[:-1] if text.endswith(".") else text[:-2] + "”" if text.endswith(".”") else text
         return text
+
+    def period_taken(self, tokens: list[Token], idx: int) -> bool:
+        """True when the text at idx starts with a period that an in-note citation just before it
+        has already written."""
+        return (bool(self.depth) and idx > 0 and tokens[idx - 1].type == "citation"
+                and tokens[idx].content.startswith("."))
 
     def footnote(self, token: Token, renderer: "_Renderer", env: dict) -> str:
         """An editorial note: its body rendered here, at the call."""
@@ -114,15 +120,16 @@ class ChapterWriter:
             html = renderer.renderInline(inline.children or [], self.md.options, env)
             parts.append(html if i == 0 else f'<span class="p">{html}</span>')
         self.depth -= 1
-        return self.note(" ".join(parts).replace("\n", " "), token.meta.get("loc"))
+        place = record(token)
+        return self.note(" ".join(parts).replace("\n", " "), place.loc if place else None)
 
     def name(self, token: Token) -> str:
         """A tagged name: printed as written, with an id for the index."""
-        text = token.meta["text"].replace("'", "’")
+        tag = record(token)
+        text = tag.text.replace("'", "’")
         ident = f"{self.anchor}-m{len(self.mentions) + 1}"
-        person = token.meta.get("person")
-        if person:
-            self.mentions.append(Mention(person, ident, text, token.meta.get("loc")))
+        if tag.person:
+            self.mentions.append(Mention(tag.person, ident, text, tag.loc))
         return f'<span class="nm" id="{ident}">{escape(" ".join(text.split()))}</span>'
 
 
@@ -143,7 +150,10 @@ class _Renderer(RendererHTML):
         return self.w.footnote(tokens[idx], self, env)
 
     def text(self, tokens, idx, options, env):
-        return hyphen_safe(escape(tokens[idx].content, quote=False))
+        content = tokens[idx].content
+        if self.w.period_taken(tokens, idx):
+            content = content[1:]
+        return hyphen_safe(escape(content, quote=False))
 
     def softbreak(self, tokens, idx, options, env):
         return "\n" if not self.w.depth else " "
@@ -152,13 +162,15 @@ class _Renderer(RendererHTML):
         token = tokens[idx]
         href = token.attrGet("href") or ""
         if href.startswith("#"):
-            self.w.xrefs.append(CrossRef(href[1:], token.meta.get("loc")))
+            place = record(token)
+            self.w.xrefs.append(CrossRef(href[1:], place.loc if place else None))
             kind = "xref in-parens" if _closes_parenthesis(tokens, idx) else "xref"
             return f'<a class="{kind}" href="{escape(href)}">'
         return f'<a class="url" href="{escape(href)}">'
 
     def heading_open(self, tokens, idx, options, env):
-        ident = tokens[idx + 1].meta.get("heading_id")
+        heading = record(tokens[idx])
+        ident = heading.ident if isinstance(heading, HeadingId) else None
         attr = f' id="{escape(ident)}"' if ident else ""
         return f"<{tokens[idx].tag}{attr}>"
 

@@ -26,6 +26,7 @@ from .schema import (
     parse_length,
     parse_size,
     read_yaml,
+    show,
 )
 
 MANIFEST = {
@@ -37,11 +38,13 @@ MANIFEST = {
     "language": Field("str", False, "a BCP 47 tag such as en; sets hyphenation, the index's order and"
                       " the labels (Contents, Index)"),
     "edition": Field("str", False, "edition statement for the colophon, e.g. First edition"),
-    "year": Field("int", False, "year of publication"),
+    "year": Field("int", False, "year of publication", minimum=1, maximum=9999),
     "publisher": Field("str", False, "the publisher's name"),
-    "trim": Field("size", False, "width and height, e.g. 148mm 210mm"),
-    "bleed": Field("length", False, "paper beyond the trim on every side, for the printer, e.g. 3mm"),
-    "paper_caliper": Field("length", False, "thickness of one leaf, for the spine width, e.g. 0.1mm"),
+    "trim": Field("size", False, "width and height, e.g. 148mm 210mm", minimum=50, maximum=500),
+    "bleed": Field("length", False, "paper beyond the trim on every side, for the printer, e.g. 3mm",
+                   minimum=0, maximum=10),
+    "paper_caliper": Field("length", False, "thickness of one leaf, for the spine width, e.g. 0.1mm",
+                           minimum=0.03, maximum=1),
     "names": Field("str", False, "the names registry, relative to book.yaml"),
     "sources": Field("strlist", False, "the bibliography: sources.yaml, CSL-JSON (.json), CSL-YAML or"
                      " BibTeX (.bib), or a list of several, relative to book.yaml"),
@@ -51,8 +54,10 @@ MANIFEST = {
     "description": Field("str", False, "a short description: the PDF's subject, the back cover"),
     "keywords": Field("strlist", False, "keywords for the PDF's metadata"),
     "marks": Field("strlist", False, "crop, to have crop marks drawn outside the bleed"),
-    "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
-    "safety_margin": Field("length", False, "how far text must keep from the trim (preflight), e.g. 5mm"),
+    "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages",
+                           choices=(1, 2, 4, 8, 16, 32)),
+    "safety_margin": Field("length", False, "how far text must keep from the trim (preflight), e.g. 5mm",
+                           minimum=0, maximum=30),
     "back_text": Field("str", False, "text for the back cover"),
     "web_url": Field("str", False, "the web edition's address, e.g. https://example.org/book/, for a QR code"),
 }
@@ -80,7 +85,7 @@ PERSON = {
                        " such a tag must name the id"),
 }
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG = re.compile(r"\A[a-z0-9-]+\Z")
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
 
@@ -90,7 +95,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     if not path.is_file():
         problems.error(Location(path), "there is no book.yaml here; pass --source with the book's folder")
         return Manifest(root=root, title="")
+    before = len(problems.errors)
     data = read_yaml(read_file(path, problems), path, problems)
+    if data is None and len(problems.errors) > before:
+        return Manifest(root=root, title="")
     if not check_fields(data, MANIFEST, problems, "book.yaml", Location(path, 1, 1)):
         return Manifest(root=root, title="")
     slug = as_text(data.get("slug", "book"))
@@ -142,11 +150,25 @@ MANIFEST_DEFAULTS = {f.name: f.default for f in fields(Manifest) if f.default is
 
 
 
+MAX_FILE_BYTES = 5_000_000
+"""The largest chapter or YAML file read: 5 MB, about ten books' worth of text."""
+
+
 def read_file(path: Path, problems: Problems) -> str:
+    """A text file of the book as UTF-8 with \\n line ends (a byte-order mark at its start is
+    dropped); "" after reporting why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.error(Location(path), f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                           "split it into smaller files")
+            return ""
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() does
     except UnicodeDecodeError as exc:
-        problems.error(Location(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        problems.error(Location(path, line, col), "this is not UTF-8 text; save the file as UTF-8 "
+                       "(in a text editor: Save As, encoding UTF-8)")
     except OSError as exc:
         problems.error(Location(path), f"cannot be read ({exc.strerror})")
     return ""
@@ -251,14 +273,21 @@ CSL_ONLY = frozenset({"issued", "container-title"})
 def make_source(item, where: Location, what: str, spelled, problems: Problems) -> Source | None:
     """One entry, in our field names -> a Source, after checking its fields against its type.
     spelled(type), when given, names our fields as the file's format does, for messages."""
-    kind = as_text(item.get("type")) if isinstance(item, Marked) else None
+    given = item.get("type") if isinstance(item, Marked) else None
+    if isinstance(item, Marked) and "type" in item and (not isinstance(given, str) or given not in TYPES):
+        # The type decides the fields; an entry without a known one is reported once, here.
+        if isinstance(given, str):
+            problems.error(item.where("type", True), f'unknown source type "{given}"; '
+                           + suggest(given, TYPES).replace("known keys", "known types"))
+        else:
+            problems.error(item.where("type", True), f"`type` must be one word, one of "
+                           f"{', '.join(TYPES)}; it is {show(given)}")
+        return None
+    kind = as_text(given) if given is not None else None
     ours = spelled(kind) if spelled else {}
-    if not check_fields(item, source_fields(kind, ours), problems, what, where):
+    if not check_fields(item, source_fields(kind, ours), problems, what, where) or kind not in TYPES:
         return None
     sid = as_text(item.get("id"))
-    if kind not in TYPES:
-        problems.error(item.where("type", True), f'unknown source type "{kind}"; {suggest(kind, TYPES)}')
-        return None
     if kind in ONE_OF and not any(item.get(f) for f in ONE_OF[kind]):
         fields = " or ".join(f"`{ours.get(f, f)}`" for f in ONE_OF[kind])
         problems.error(item.where(), f"{what} of type {kind} needs {fields} to say what it is; add one")
