@@ -248,6 +248,8 @@ class Book:
     """The bibliography."""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop the build, already formatted."""
+    colophon_html: str = ""
+    """book.yaml's `colophon` (Markdown) as checked HTML, or empty."""
 
 
 @dataclass(frozen=True)

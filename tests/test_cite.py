@@ -38,6 +38,11 @@ class Case:
 
 def read_cases(path: Path) -> list[Case]:
     """The cases of one fixture file, in order."""
+    return [Case(title, yaml.safe_load(body), expected, start) for title, body, expected, start in read_raw(path)]
+
+
+def read_raw(path: Path) -> list[tuple[str, str, str, int]]:
+    """(title, input, expected, line) of every `title / . / input / . / expected / .` case in a file."""
     lines = path.read_text(encoding="utf-8").splitlines()
     cases, i = [], 0
     while i < len(lines):
@@ -48,7 +53,7 @@ def read_cases(path: Path) -> list[Case]:
         assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the title"
         body, i = read_block(lines, i + 2)
         expected, i = read_block(lines, i)
-        cases.append(Case(title, yaml.safe_load(body), expected, start))
+        cases.append((title, body, expected, start))
     return cases
 
 

@@ -15,13 +15,13 @@ from .. import cite
 from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
-from ..policy import check_html_tag
+from ..policy import Balance, check_href, check_html_block, check_id, read_html
 from ..source.schema import MarkedList, as_text, check_fields, read_yaml
 from .figures import BLOCKS, CHARTS, IMAGE_TYPES, SPECS, cell_text, is_number
 from .parser import Locator, make_parser, normalize
 
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
-HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w.:-]*)\}\s*$")
+HEADING_ID = re.compile(r"\s*\{#([^{}\s]*)\}\s*$")
 
 
 @dataclass
@@ -68,9 +68,10 @@ def check_tokens(tokens: list[Token], env: dict, loc: Locator, ctx: Context,
         if token.type == "heading_open" and token.tag == "h1":
             problems.error(loc.find(token.map, "#", 0), "a chapter has one title, in its front matter; "
                            "use ## for sections")
-        if token.type == "html_block" and not token.content.lstrip().startswith("<!--"):
-            problems.error(loc.find(token.map, token.content.strip()[:20], 0),
-                           "raw HTML blocks are not allowed; write Markdown instead")
+        if token.type == "html_block":
+            message = check_html_block(token.content)
+            if message:
+                problems.error(loc.find(token.map, token.content.strip().split("\n")[0][:20], 0), message)
         if token.type == "fence" and token.info.strip() in BLOCKS:
             check_block(token, loc, ctx, problems)
         if token.type == "inline":
@@ -90,10 +91,14 @@ def check_inline(block: Token, loc: Locator, ctx: Context, problems: Problems, f
     children = block.children or []
     if children and children[-1].type == "text" and HEADING_ID.search(children[-1].content):
         ident = HEADING_ID.search(children[-1].content).group(1)
+        message = check_id(ident)
+        if message:
+            problems.error(where("{#" + ident), message)
         children[-1].content = HEADING_ID.sub("", children[-1].content)
         block.meta["heading_id"] = ident
         found.ids.append(ident)
-    for child in children:
+    balance = Balance()
+    for index, child in enumerate(children):
         if child.type == "name_tag":
             child.meta["loc"] = where(child.meta["raw"])
             child.meta["person"] = resolve_name(child.meta, ctx, problems)
@@ -107,14 +112,16 @@ def check_inline(block: Token, loc: Locator, ctx: Context, problems: Problems, f
                 problems.error(child.meta["loc"], f"note [^{label}] is called twice; a note has one call, "
                                "so give the second a note of its own")
         elif child.type == "link_open":
-            child.meta["loc"] = where("](" + child.attrGet("href"))
+            auto = child.markup == "autolink" and index + 1 < len(children)
+            child.meta["loc"] = where("<" + children[index + 1].content if auto else "](" + child.attrGet("href"))
             check_link(child, problems)
         elif child.type == "image":
             child.meta["loc"] = where("![")
             check_image(child, loc, ctx, problems)
         elif child.type == "html_inline":
             child.meta["loc"] = where(child.content)
-            message = check_html_tag(child.content)
+            tag, message = read_html(child.content)
+            message = message or (balance.add(tag, child.meta["loc"]) if tag else None)
             if message:
                 problems.error(child.meta["loc"], message)
         elif child.type == "text":
@@ -122,6 +129,8 @@ def check_inline(block: Token, loc: Locator, ctx: Context, problems: Problems, f
                 problems.error(where(match.group(0)), f"note [^{match.group(1)}] is called but never "
                                f"written; add a line '[^{match.group(1)}]: …' or remove the call")
             child.meta["loc"] = loc.find(block.map, child.content[:30], 0) if child.content.strip() else None
+    for at, message in balance.unclosed():
+        problems.error(at, message)
 
 
 def resolve_name(meta: dict, ctx: Context, problems: Problems) -> str | None:
@@ -170,17 +179,11 @@ def _parse_cite(meta: dict, ctx: Context, problems: Problems) -> tuple:
     return items
 
 
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
-
-
 def check_link(token: Token, problems: Problems) -> None:
-    """Links go to #ids in the book or to web pages; nothing else is allowed."""
-    href = token.attrGet("href") or ""
-    if href.startswith("#") and len(href) > 1:
-        return
-    if not href.lower().startswith(SAFE_SCHEMES):
-        problems.error(token.meta["loc"], f'link to "{href}" is not allowed; link to a #heading-id in the book '
-                       "or to an http(s) address")
+    """Links go to #ids in the book or to web pages; nothing else is allowed (policy.check_href)."""
+    message = check_href(token.attrGet("href") or "")
+    if message:
+        problems.error(token.meta["loc"], message)
 
 
 def _check_unused_notes(env: dict, loc: Locator, problems: Problems) -> None:
@@ -208,6 +211,8 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
     spec = read_yaml(token.content, loc.path, problems, line_offset=first)
     if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
         return
+    if spec.get("id") is not None and check_id(as_text(spec["id"])):
+        problems.error(spec.where("id", True), check_id(as_text(spec["id"])))
     if kind == "figure" and spec.get("chart") not in CHARTS:
         problems.error(spec.where("chart", True), f'unknown chart "{spec.get("chart")}"; use timeline or bars')
         return
@@ -233,9 +238,9 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
         for key in (spec["columns"] if kind == "table" else ()):
             value = row.get(key)
             text = cell_text(value, ctx.manifest.language) if key in numeric else as_text(value)
-            texts[(i, key)] = _inline(md, text, data_loc,
+            texts[(i, key)] = check_inline_text(md, text, data_loc,
                                       row.where(key, True).line, ctx, problems)
-    caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
+    caption = check_inline_text(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
                       ctx, problems) if spec.get("caption") else None
     token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption, numeric=numeric)
 
@@ -245,7 +250,7 @@ def _parser(ctx):
     return make_parser(ctx.manifest.language)
 
 
-def _inline(md, text, loc, line, ctx, problems) -> Token:
+def check_inline_text(md, text, loc, line, ctx, problems) -> Token:
     """A YAML value written at line, parsed as inline Markdown and checked like chapter text."""
     env: dict = {}
     block = Token("inline", "", 0)

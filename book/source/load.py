@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
+from ..policy import check_href, check_id
 from .bibliography import OPTIONAL, REQUIRED, TYPES
 from .registry import check_registry
 from .schema import (
@@ -74,7 +75,6 @@ PERSON = {
 }
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
 
 def load_manifest(root: Path, problems: Problems) -> Manifest:
@@ -82,6 +82,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     path = root / "book.yaml"
     if not path.is_file():
         problems.error(Location(path), "there is no book.yaml here; pass --source with the book's folder")
+        return Manifest(root=root, title="")
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        problems.error(Location(path), f"book.yaml lies outside the book folder (it is a link to {path.resolve()}); "
+                       f"keep every file inside {root}")
         return Manifest(root=root, title="")
     data = read_yaml(read_file(path, problems), path, problems)
     if not check_fields(data, MANIFEST, problems, "book.yaml", Location(path, 1, 1)):
@@ -163,8 +167,8 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
         pid = as_text(item.get("id"))
         if pid in ids:
             problems.error(item.where("id", True), f'id "{pid}" is used twice in names.yaml; make it unique')
-        elif pid and not ID.match(pid):
-            problems.error(item.where("id", True), f'id "{pid}" must be letters, digits and hyphens')
+        elif pid and check_id(pid):
+            problems.error(item.where("id", True), check_id(pid))
         ids.add(pid)
         sorts = item.get("variant_sorts") or {}
         people.append(Person(
@@ -195,6 +199,10 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
             problems.error(item.where("id", True), f'id "{sid}" is used twice in sources.yaml; make it unique')
             continue
         ids.add(sid)
+        url = as_text(item.get("url"))
+        if url and (url.startswith("#") or check_href(url)):
+            problems.error(item.where("url", True), f'url "{url}" is not allowed; give an http(s) address '
+                           "(or mailto:), or leave the url out")
         known = {"id", "type", "title", "author", "publisher", "date", "url", "note"}
         sources.append(Source(
             id=sid, type=kind, title=as_text(item.get("title")), origin=items.where(i),
