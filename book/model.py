@@ -85,6 +85,9 @@ class Manifest:
     """Millimetres inside the trim that text must keep clear of (checked by preflight)."""
     back_text: str = ""
     """Text for the back cover; the description when empty."""
+    date: str = ""
+    """Publication date (YYYY-MM-DD) written into the PDFs, so that builds are reproducible; empty: the
+    newest source file's time (SOURCE_DATE_EPOCH overrides both)."""
     where: tuple[tuple[str, "Location"], ...] = ()
     """Where each key is written in book.yaml, for messages about its value."""
 

@@ -18,6 +18,7 @@ from ..paths import inside
 from ..policy import Balance, check_href, check_html_block, check_id, read_html
 from ..source.schema import MarkedList, as_text, check_fields, read_yaml
 from .figures import BLOCKS, CHARTS, IMAGE_TYPES, SPECS, cell_text, is_number
+from .images import check_image_file
 from .parser import Locator, make_parser, normalize
 
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -273,5 +274,10 @@ def check_image(token: Token, loc, ctx, problems: Problems) -> None:
         problems.error(where, f'image "{src}" must be a .png, .jpg or .svg file')
         return
     path = inside(ctx.manifest.root, src, where, problems, "image")
-    if path is not None:
-        token.meta["path"] = path.relative_to(ctx.manifest.root).as_posix()
+    if path is None:
+        return
+    message = check_image_file(path)
+    if message:
+        problems.error(where, f'image "{src}" {message}')
+        return
+    token.meta["path"] = path.relative_to(ctx.manifest.root).as_posix()

@@ -6,6 +6,7 @@ file:line:col. The Markdown of the chapters is read by `markup`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -52,6 +53,7 @@ MANIFEST = {
     "page_multiple": Field("int", False, "pad the print edition to a multiple of this many pages"),
     "safety_margin": Field("length"),
     "back_text": Field("str"),
+    "date": Field("str", False, "publication date, YYYY-MM-DD: the PDFs' dates, for reproducible builds"),
 }
 
 FRONT_MATTER = {
@@ -108,6 +110,12 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     for mark in as_texts(data.get("marks")):
         if mark not in ("crop",):
             problems.error(data.where("marks", True), f'unknown mark "{mark}"; the only mark drawn is crop')
+    if values.get("date"):
+        try:
+            datetime.date.fromisoformat(values["date"])
+        except ValueError:
+            problems.error(data.where("date", True), f'date "{values["date"]}" is not a date; write it as '
+                           "YYYY-MM-DD, e.g. 2025-05-31")
     for key in ("names", "sources"):
         if key in data and data[key]:
             values[key] = inside(root, as_text(data[key]), data.where(key, True), problems, f"{key} file")
