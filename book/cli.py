@@ -126,7 +126,6 @@ def watch(source: Path, out: Path, interval: float) -> None:
         if now != seen:
             seen = now
             rebuild(source, out)
-            seen = watched_files(source, out)  # what the build itself wrote never triggers a build
         time.sleep(interval)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -46,3 +47,7 @@ def built(tmp_path_factory):
             cache[key] = (summary, summary.outputs[0])
         return cache[key]
     return get
+
+
+# The CLI's last resort re-raises in tests, so that no fixture can reach it unnoticed (tests/test_cli.py).
+os.environ["BOOK_LAST_RESORT"] = "raise"
