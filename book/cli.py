@@ -62,7 +62,7 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
 def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     """Validate book.yaml, front matter, Markdown, names and citations, without layout."""
     from .markup.book import load_book
-    from .markup.lint import apply_fixes, name_fixes
+    from .markup.lint import apply_fixes, name_fixes, plan_fixes
 
     started = time.perf_counter()
     book, problems = load_book(source)
@@ -70,6 +70,8 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
         fixes = name_fixes(book.chapters, book.people)
         for where, text, tag in fixes:
             click.echo(f"{where}: {'tagged' if yes else 'would tag'} \"{text}\" as {tag}")
+        for edit in plan_fixes(fixes):
+            click.echo(edit.diff(), nl=False)
         if yes and fixes:
             apply_fixes(fixes)
         click.echo(f"{len(fixes)} untagged name(s){' tagged' if yes else '; add --yes to write the tags'}")

@@ -42,8 +42,9 @@ def inside(root: Path, name: str, where: Location, problems: Problems, what: str
 
 
 @contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside target, moved over target only if the block succeeds."""
+def replacing(target: Path, mode: int | None = None) -> Iterator[Path]:
+    """A temporary path beside target, moved over target only if the block succeeds (with permissions
+    mode, or the usual ones for a new file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(handle)
@@ -52,7 +53,7 @@ def replacing(target: Path) -> Iterator[Path]:
         yield temporary
         umask = os.umask(0)
         os.umask(umask)
-        temporary.chmod(0o666 & ~umask)
+        temporary.chmod(mode if mode is not None else 0o666 & ~umask)
         os.replace(temporary, target)
     finally:
         if temporary.exists():

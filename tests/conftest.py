@@ -8,6 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis: CI runs a fixed, derandomized set of examples (the same every run, no example database);
+# HYPOTHESIS_PROFILE=long runs many more, randomly, for a local search (README, "Safety").
+settings.register_profile("ci", derandomize=True, database=None, max_examples=150, deadline=None)
+settings.register_profile("long", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

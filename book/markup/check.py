@@ -210,7 +210,9 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
     kind = token.info.strip()
     first = (token.map[0] if token.map else 0) + loc.offset + 1
     spec = read_yaml(token.content, loc.path, problems, line_offset=first)
-    if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
+    before = len(problems.errors)
+    if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)) \
+            or len(problems.errors) > before:
         return
     if spec.get("id") is not None and check_id(as_text(spec["id"])):
         problems.error(spec.where("id", True), check_id(as_text(spec["id"])))

@@ -33,6 +33,7 @@ def _name_rule(state, silent: bool) -> bool:
         text, _, ident = inner.partition("|")
         token = state.push("name_tag", "", 0)
         token.meta = {"raw": src[pos:end + 2], "text": text, "id": ident.strip() or None}
+        token.content = text  # the typographer reads it: "[[Jane Doe]]'s" has an apostrophe, not a quote
     state.pos = end + 2
     return True
 
@@ -55,15 +56,19 @@ def _cite_rule(state, silent: bool) -> bool:
 
 
 @lru_cache(maxsize=8)
-def make_parser(language: str) -> MarkdownIt:
-    """CommonMark + footnotes + tables + our rules, with quotes for the language."""
+def make_parser(language: str, verbatim: bool = False) -> MarkdownIt:
+    """CommonMark + footnotes + tables + our rules, with quotes for the language. A verbatim parser
+    leaves every text node as written in the source (no typographer, escapes and entities kept apart),
+    for tools that edit the source."""
     quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
+    md = MarkdownIt("commonmark", {"typographer": not verbatim, "html": True, "quotes": quotes})
     md.validateLink = lambda url: True  # every link is parsed, so that check_link can refuse it by name
     md.use(footnote_plugin, inline=False)
     md.enable(["replacements", "smartquotes", "table"])
     md.inline.ruler.before("link", "name_tag", _name_rule)
     md.inline.ruler.before("link", "citation", _cite_rule)
+    if verbatim:
+        md.disable(["replacements", "smartquotes", "text_join"])
     return md
 
 

@@ -143,7 +143,7 @@ MANIFEST_DEFAULTS = {f.name: f.default for f in fields(Manifest) if f.default is
 
 def read_file(path: Path, problems: Problems) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte order mark (Windows editors) is not text
     except UnicodeDecodeError as exc:
         problems.error(Location(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
     except OSError as exc:
