@@ -87,9 +87,17 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
-        raise BookError([Problem(Location(Path(error.filename or out)),
-                                 f"cannot write the book there ({error.strerror or error}); choose another "
-                                 f"--out, or make {out} a folder you can write to with free space")]) from None
+        raise BookError([output_problem(error, out)]) from None
+
+
+def output_problem(error: OSError, out: Path) -> Problem:
+    """What to tell the editor when a file cannot be written (or, rarely, read) during a build."""
+    where = Path(error.filename) if error.filename else out
+    reason = error.strerror or str(error)
+    if where == out or out in where.parents or where in out.parents:
+        return Problem(Location(where), f"cannot write the book there ({reason}); choose another --out, "
+                       f"or make {out} a folder you can write to, with free space")
+    return Problem(Location(where), f"cannot be read or written ({reason}); check the file and try again")
 
 
 def refused_problems(url: str, root: Path) -> list[Problem]:
