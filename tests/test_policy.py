@@ -12,7 +12,7 @@ from book import policy
 from book.errors import BookError
 from book.markup.book import load_book
 from test_cite import read_raw
-from test_errors import MANIFEST, SOURCES, write_book
+from test_errors import MANIFEST, NAMES, SOURCES, write_book
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 
@@ -118,3 +118,20 @@ def test_raw_html_is_written_back_from_its_parse(raw, written):
 ])
 def test_link_schemes_are_an_allowlist(href, ok):
     assert (policy.check_href(href) is None) == ok
+
+
+def test_hostile_yaml_fields_reach_the_output_as_text(tmp_path):
+    """Every book.yaml, names.yaml and sources.yaml field printed somewhere is escaped, never markup."""
+    evil = "<script>x</script><style>body{display:none}</style>"
+    manifest = MANIFEST.replace("title: Small Book", f"title: '{evil}'") + "".join(
+        f"{key}: '{evil}'\n" for key in ("subtitle", "publisher", "edition", "dedication", "description",
+                                          "back_text")) + f"authors: ['{evil}']\nkeywords: ['{evil}']\n"
+    names = NAMES.replace("role: test entry", f"role: '{evil}'").replace("Ryskulova, Aziza", f"'Ryskulova, {evil}'")
+    sources = SOURCES.replace("title: A Prison for Mothers", f"title: '{evil}'") + f"  author: '{evil}'\n"
+    book = write_book(tmp_path / "book", book__yaml=manifest, names__yaml=names, sources__yaml=sources)
+    from book.pipeline import build
+    summary = build(book, tmp_path / "out", preflight=False)
+    html = (tmp_path / "out" / "small.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<style>body" not in html
+    assert html.count("&lt;script&gt;") >= 8
+    assert summary.pages > 4
