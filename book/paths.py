@@ -153,10 +153,14 @@ class Staging:
                     shutil.copy2(self.out / name, self.folder / "old" / name)
         umask = os.umask(0)
         os.umask(umask)
-        for name in names:
-            (self.folder / name).chmod(0o666 & ~umask)
-            checkpoint(f"swap:{name}")
-            os.replace(self.folder / name, self.out / name)
+        try:
+            for name in names:
+                (self.folder / name).chmod(0o666 & ~umask)
+                checkpoint(f"swap:{name}")
+                os.replace(self.folder / name, self.out / name)
+        except BaseException:
+            _roll_back(self.folder, self.out)  # the old set again, before the error is reported
+            raise
         (self.folder / DONE).touch()
 
     def discard(self) -> None:

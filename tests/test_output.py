@@ -152,21 +152,24 @@ def test_out_is_a_dangling_symlink(tmp_path):
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
-def test_full_disk_or_read_only_out_keeps_the_old_files(tmp_path, monkeypatch, code):
+@pytest.mark.parametrize("failing", [1, 2])
+def test_full_disk_or_read_only_out_keeps_the_old_files(tmp_path, monkeypatch, code, failing):
+    """The swap fails at its first or second file (the first then already replaced): out/ is as it was."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "synthetic-print.pdf").write_text("the last good one")
-    real = os.replace
+    before = listing(out)
+    real, calls = os.replace, []
 
     def refuse(source, target, *args, **kwargs):
-        if Path(target).parent == out:
-            raise OSError(code, os.strerror(code), str(target))
+        if Path(target).parent == out and Path(source).parent.name != "old":  # not the roll-back
+            calls.append(target)
+            if len(calls) == failing:
+                raise OSError(code, os.strerror(code), str(target))
         return real(source, target, *args, **kwargs)
     monkeypatch.setattr(os, "replace", refuse)
     fails_cleanly("--out", str(out), expect=os.strerror(code))
-    monkeypatch.setattr(os, "replace", real)
-    clean_stale(out)
-    assert listing(out) == {"synthetic-print.pdf": hashlib.sha256(b"the last good one").hexdigest()}
+    assert listing(out) == before
 
 
 # --- preflight on a file that is not a whole PDF ------------------------------------------------
