@@ -51,7 +51,8 @@ def check_id(ident: str) -> str | None:
 def check_href(href: str) -> str | None:
     """None when a link may point at href, else what is wrong and what to do."""
     if href.startswith("#") and len(href) > 1:
-        return check_id(href[1:]) and f'link to "{href}": ' + check_id(href[1:])
+        problem = check_id(href[1:])
+        return f'link to "{href}": {problem}' if problem else None
     compact = "".join(href.split()).lower()
     if compact.startswith(SCHEMES) and len(compact) > len("mailto:") and not re.search(r"[\x00-\x1f]", href):
         return None
