@@ -62,6 +62,7 @@ def fix(tmp_path: Path, body: str, *, yes: bool = True, names: str = NAMES_WITH_
     ("Escaped \\*Aziza\\* here.", "Escaped \\*[[Aziza]]\\* here."),
     ("Odd [Aziza] brackets.", "Odd [Aziza] brackets."),
     ("Aziza-Ryskulova and Ryskulova-Aziza.", "Aziza-Ryskulova and Ryskulova-Aziza."),
+    ("word*Aziza Ryskulova* and *Aziza*.", "word*Aziza Ryskulova* and *[[Aziza]]*."),
 ])
 def test_fix_names_tags_prose_only(tmp_path, body, expected):
     _, text = fix(tmp_path, body)

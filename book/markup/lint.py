@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import BookError, Problems
@@ -85,25 +85,38 @@ def find_untagged(path: Path, pattern: re.Pattern, people, text: str | None = No
     lines, _ = split_lines(text)
     front = split_front_matter("\n".join(lines))
     body_start = front[1] if front else 0
-    found = []
-    for line, start, end in prose_spans(lines, body_start):
+    found: dict[tuple[int, int], list[Fix]] = {}
+    for block, line, start, end in prose_spans(lines, body_start):
         for match in pattern.finditer(lines[line], start, end):
             owners = by_form.get(normalize(match.group(1)), [])
             if len(owners) == 1:
-                found.append(Fix(Location(path, line + 1, match.start(1) + 1), match.group(1),
-                                 f"[[{match.group(1)}]]"))
+                found.setdefault(block, []).append(Fix(Location(path, line + 1, match.start(1) + 1),
+                                                       match.group(1), f"[[{match.group(1)}]]"))
     yield from _keeping_shape(lines, found)
 
 
-def _keeping_shape(lines: list[str], fixes: list[Fix]) -> list[Fix]:
+def _keeping_shape(lines: list[str], found: dict[tuple[int, int], list[Fix]]) -> list[Fix]:
     """The fixes that leave the chapter's structure as it was: a tag must not end an emphasis, a link or
-    anything else the text around it made (as in "word*Jane Doe*", where "*[[" would not open one)."""
-    if not fixes:
-        return []
-    shape = _shape(lines)
-    if _shape(_tagged(lines, fixes)) == shape:
+    anything else the text around it made (as in "word*Jane Doe*", where "*[[" would not open one).
+    found: the fixes by the lines of their paragraph; in a paragraph whose fixes change it together,
+    each is kept only if it changes nothing with those kept before it."""
+    fixes = [fix for group in found.values() for fix in group]
+    if not fixes or _shape(_tagged(lines, fixes)) == _shape(lines):
         return fixes
-    return [fix for fix in fixes if _shape(_tagged(lines, [fix])) == shape]
+    kept = []
+    for (first, last), group in found.items():
+        block = lines[first:last]
+        moved = [replace(f, location=replace(f.location, line=f.location.line - first)) for f in group]
+        shape = _shape(block)
+        if _shape(_tagged(block, moved)) == shape:
+            kept += group
+            continue
+        taken: list[Fix] = []
+        for fix, here in zip(group, moved):  # one by one, each with those taken before it
+            if _shape(_tagged(block, [*taken, here])) == shape:
+                taken.append(here)
+                kept.append(fix)
+    return kept
 
 
 def _tagged(lines: list[str], fixes: list[Fix]) -> list[str]:
@@ -116,22 +129,25 @@ def _tagged(lines: list[str], fixes: list[Fix]) -> list[str]:
 
 
 def _shape(lines: list[str]) -> list[tuple]:
-    """The chapter's tokens with text and name tags alike (and runs of them as one): what tagging must
-    not change."""
+    """The chapter's tokens, a name tag read as the text it holds and runs of text as one: what tagging
+    must not change."""
     shape: list[tuple] = []
     for token in make_parser("en", verbatim=True).parse("\n".join(lines), {}):
         shape.append((token.type, token.tag, token.nesting))
         for child in token.children or []:
-            kind = ("text",) if child.type in ("text", "name_tag") else (child.type, child.tag, child.nesting)
-            if kind != ("text",) or shape[-1] != kind:
-                shape.append(kind)
+            if child.type not in ("text", "name_tag"):
+                shape.append((child.type, child.tag, child.nesting))
+            elif shape[-1][0] == "text":
+                shape[-1] = ("text", shape[-1][1] + child.content)
+            else:
+                shape.append(("text", child.content))
     return shape
 
 
 def prose_spans(lines: list[str], body_start: int):
-    """(line index, start, end) of every prose text node of the chapter body, found from the parser's
-    token map: never code, raw HTML or comments, attributes, links, images, existing tags, citations,
-    or the YAML of ```table and ```figure blocks."""
+    """((first, last) lines of its paragraph, line index, start, end) of every prose text node of the
+    chapter body, found from the parser's token map: never code, raw HTML or comments, attributes,
+    links, images, existing tags, citations, or the YAML of ```table and ```figure blocks."""
     md = make_parser("en", verbatim=True)
     tokens = md.parse("\n".join(lines[body_start:]), {})
     for block in tokens:
@@ -145,7 +161,7 @@ def prose_spans(lines: list[str], body_start: int):
         for start, end in _text_nodes(block.children or [], segment):
             line = next(i for i in range(len(starts) - 1, -1, -1) if starts[i] <= start)
             if segment.find("\n", start, end) < 0:
-                yield first + line, start - starts[line], end - starts[line]
+                yield (first, block.map[1] + body_start), first + line, start - starts[line], end - starts[line]
 
 
 def _text_nodes(children, segment: str):
