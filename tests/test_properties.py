@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from book.errors import BookError
 from book.markup.book import load_book
@@ -26,7 +27,13 @@ PIECES = [
     "<!--", "-->", "<!-- c -->", "<div>", "</section></main>", '<a href="javascript:x">', "<img src=x onerror=y>",
     "<![CDATA[x]]>", "<?pi?>", "<!DOCTYPE html>", "&amp;", "&#0;", "&lt;script&gt;", "\\", "\\[", "{#", "}",
     "\x00", "\u202e", "---", "--", "\"", "'", "«", "é", "Ә", "😀",
+    "```table\ndata: d.yaml\ncolumns: {a: A, b: '<b>B'}\ncaption: <i>c</i> [@qalam-prison-mothers]\n```\n",
+    "```table\ndata: d.yaml\ncolumns: {a: A}\nid: Bad Id\n```\n", "```figure\ndata: d.yaml\nchart: bars\n```\n",
+    "```figure\ndata: d.yaml\nchart: timeline\ncaption: t\nid: fig-t\n```\n", "![a](ok.png)", "![a](ok.svg)",
 ]
+DATA = """- {a: '<script>x</script>', b: '[x](javascript:y)', label: '</span>', value: 3, date: 1938, short: '<i>'}
+- {a: '[[Aziza Ryskulova]]', b: 2, label: x, value: lots, date: '1939-02', short: ok}
+"""
 TITLES = ["One", "<i>One</i>", "<script>x</script>", "*One*", "[[Aziza Ryskulova]]", "One [@qalam-prison-mothers]",
           "'", "\"<b>\"", "[x](javascript:y)"]
 
@@ -44,16 +51,20 @@ class Tags(HTMLParser):
         self.comments += 1
 
 
-WRITER_TAGS = {"p", "a", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre", "blockquote", "ul", "ol",
+WRITER_TAGS = {"svg", "line", "circle", "rect", "text", "figure", "figcaption", "p", "a", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre", "blockquote", "ul", "ol",
                "li", "table", "thead", "tbody", "tr", "th", "td", "span", "sup", "img", "hr", "br", "s"}
-WRITER_ATTRS = {"class", "id", "href", "src", "alt", "style", "start"}
+WRITER_ATTRS = {"class", "id", "href", "src", "alt", "style", "start", "xmlns", "viewbox", "font-family",
+                "font-size", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "fill", "stroke",
+                "stroke-width", "text-anchor"}
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=st.lists(st.sampled_from(PIECES), max_size=40), title=st.sampled_from(TITLES))
 def test_check_never_ends_in_a_traceback(tmp_path_factory, body, title):
-    book = write_book(tmp_path_factory.mktemp("prop"),
+    book = write_book(tmp_path_factory.mktemp("prop"), d__yaml=DATA,
                       **{"01-one__md": f"---\ntitle: '{title}'\n---\n\n" + "".join(body) + "\n"})
+    Image.new("L", (8, 8)).save(book / "ok.png")
+    (book / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     try:
         loaded, _ = load_book(book)
     except BookError as error:

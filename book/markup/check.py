@@ -16,6 +16,7 @@ from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
 from ..policy import Balance, check_href, check_html_block, check_id, read_html
+from ..source.load import read_file
 from ..source.schema import MarkedList, as_text, check_fields, read_yaml
 from .figures import BLOCKS, CHARTS, IMAGE_TYPES, SPECS, cell_text, is_number
 from .images import check_image_file
@@ -216,23 +217,22 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
         return
     if spec.get("id") is not None and check_id(as_text(spec["id"])):
         problems.error(spec.where("id", True), check_id(as_text(spec["id"])))
-    if kind == "figure" and spec.get("chart") not in CHARTS:
+    if kind == "figure" and as_text(spec.get("chart")) not in CHARTS:
         problems.error(spec.where("chart", True), f'unknown chart "{spec.get("chart")}"; use timeline or bars')
         return
     path = inside(ctx.manifest.root, as_text(spec["data"]), spec.where("data", True), problems, "data file")
     if path is None:
         return
-    lines = path.read_text(encoding="utf-8").split("\n")
-    rows = read_yaml("\n".join(lines), path, problems)
+    text = read_file(path, problems)
+    if len(problems.errors) > before:
+        return
+    lines = text.split("\n")
+    rows = read_yaml(text, path, problems)
     if not isinstance(rows, MarkedList) or not all(isinstance(r, dict) for r in rows):
         problems.error(Location(path, 1, 1), "a data file must be a YAML list of mappings, one per row")
         return
-    need = list(spec["columns"]) if kind == "table" else list(CHARTS[spec["chart"]])
-    for i, row in enumerate(rows):
-        for key in need:
-            if key not in row:
-                problems.error(rows.where(i), f"this row has no `{key}`; the {kind} block at "
-                               f"{loc.path.name}:{first} needs it")
+    if not check_rows(kind, spec, rows, f"the {kind} block at {loc.path.name}:{first}", problems):
+        return
     md = _parser(ctx)
     data_loc = Locator(path, lines, 0)
     texts = {}
@@ -247,6 +247,27 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
                       ctx, problems) if spec.get("caption") else None
     token.meta.update(spec=spec, rows=rows, texts=texts, caption=caption, numeric=numeric)
 
+
+
+def check_rows(kind: str, spec, rows: MarkedList, block: str, problems: Problems) -> bool:
+    """A table's or chart's rows: at least one, each with the keys the block needs, bar values numbers
+    of zero or more; True when they can be drawn."""
+    before = len(problems.errors)
+    if kind == "table" and not spec["columns"]:
+        problems.error(spec.where("columns", True), "columns is empty; give at least one row key and its heading")
+    if not rows:
+        problems.error(rows.where(), f"the data file has no rows; {block} needs at least one")
+    need = list(spec["columns"]) if kind == "table" else list(CHARTS[spec["chart"]])
+    for i, row in enumerate(rows):
+        for key in need:
+            if key not in row:
+                problems.error(rows.where(i), f"this row has no `{key}`; {block} needs it")
+        value = row.get("value")
+        if kind == "figure" and spec["chart"] == "bars" and "value" in row \
+                and not (is_number(value) and 0 <= value < float("inf")):
+            problems.error(row.where("value", True), f"value {value!r} is not a number of zero or more; "
+                           "write a number such as 4390")
+    return len(problems.errors) == before
 
 
 def _parser(ctx):

@@ -145,7 +145,10 @@ def read_file(path: Path, problems: Problems) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")  # a byte order mark (Windows editors) is not text
     except UnicodeDecodeError as exc:
-        problems.error(Location(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        data = exc.object
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        problems.error(Location(path, data.count(b"\n", 0, exc.start) + 1, exc.start - line_start + 1),
+                       f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
     except OSError as exc:
         problems.error(Location(path), f"cannot be read ({exc.strerror})")
     return ""
@@ -178,7 +181,7 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
         elif pid and check_id(pid):
             problems.error(item.where("id", True), check_id(pid))
         ids.add(pid)
-        sorts = item.get("variant_sorts") or {}
+        sorts = item.get("variant_sorts") if isinstance(item.get("variant_sorts"), dict) else {}  # else reported
         people.append(Person(
             id=pid, name=as_text(item.get("name")), sort=as_text(item.get("sort")),
             origin=items.where(i), variants=as_texts(item.get("variants")),
@@ -195,7 +198,8 @@ def load_sources(manifest: Manifest, problems: Problems) -> tuple[Source, ...]:
     sources: list[Source] = []
     ids: set[str] = set()
     for i, item in enumerate(items):
-        fields = source_fields(item.get("type") if isinstance(item, dict) else None)
+        kind = item.get("type") if isinstance(item, dict) else None
+        fields = source_fields(kind if isinstance(kind, str) else None)
         if not check_fields(item, fields, problems, "a sources.yaml entry", items.where(i)):
             continue
         kind, sid = as_text(item.get("type")), as_text(item.get("id"))
