@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+import tempfile
 import time
+import traceback
+import uuid
 from pathlib import Path
 
 import click
@@ -77,7 +81,7 @@ def report_lines(summary) -> list[str]:
 def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
     """Validate book.yaml, front matter, Markdown, names and citations, without layout."""
     from .markup.book import load_book
-    from .markup.lint import apply_fixes, name_fixes
+    from .markup.lint import apply_fixes, name_fixes, plan_fixes
 
     started = time.perf_counter()
     book, problems = load_book(source)
@@ -85,6 +89,8 @@ def check(source: Path, fix_names: bool, yes: bool, quiet: bool) -> None:
         fixes = name_fixes(book.chapters, book.people)
         for where, text, tag in fixes:
             click.echo(f"{where}: {'tagged' if yes else 'would tag'} \"{text}\" as {tag}")
+        for edit in plan_fixes(fixes):
+            click.echo(edit.diff(), nl=False)
         if yes and fixes:
             apply_fixes(fixes)
         click.echo(f"{len(fixes)} untagged name(s){' tagged' if yes else '; add --yes to write the tags'}")
@@ -162,22 +168,13 @@ def changes(old: Path, new: Path) -> None:
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
 def watch(source: Path, out: Path, interval: float) -> None:
     """Rebuild the draft (print interior, no cover or preflight) whenever a file changes (Ctrl-C to stop)."""
-    from .pipeline import build as run_build
-
-    seen: dict[Path, float] = {}
     click.echo(f"watching {source} (Ctrl-C to stop)")
+    seen: dict[Path, float] | None = None
     while True:
-        now = {p: p.stat().st_mtime for p in sorted(source.rglob("*")) if p.is_file()}
+        now = watched_files(source, out)
         if now != seen:
             seen = now
-            try:
-                summary = run_build(source, out, edition="draft")
-                pages = summary.page_counts.get(summary.outputs[0], summary.pages)
-                click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
-                for warning in summary.warnings:
-                    click.echo(warning, err=True)
-            except BookError as error:
-                error.show()
+            rebuild(source, out)
         time.sleep(interval)
 
 
@@ -195,9 +192,83 @@ def new(folder: Path) -> None:
     click.echo(f"next: book check --source {where}; then book build --source {where} --out {where}/out")
 
 
-def run() -> None:
-    """Entry point: never show a traceback for an editor's mistake."""
+SCRATCH = ("*.swp", "*.swo", "*.swx", "*~", ".#*", "#*#", "4913", "*.tmp", "*.part")
+"""Editors' swap, backup and lock files: never a reason to rebuild."""
+
+
+def watched_files(source: Path, out: Path) -> dict[Path, float]:
+    """path -> mtime of every file that can change the book: not the output folder, not hidden files or
+    folders, not editors' swap and backup files."""
+    import fnmatch
+
     try:
-        main(standalone_mode=True)
+        skip = out.resolve()
+    except OSError:
+        skip = out
+    found: dict[Path, float] = {}
+    for folder, dirs, files in os.walk(source):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
+        for name in files:
+            if name.startswith(".") or any(fnmatch.fnmatch(name, pattern) for pattern in SCRATCH):
+                continue
+            try:
+                found[here / name] = (here / name).stat().st_mtime
+            except OSError:
+                continue  # removed while we looked
+    return found
+
+
+def rebuild(source: Path, out: Path) -> None:
+    """One watch build; every error is printed and the watcher goes on."""
+    from .pipeline import build as run_build
+
+    try:
+        summary = run_build(source, out, edition="draft")
+        pages = summary.page_counts.get(summary.outputs[0], summary.pages)
+        click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
+        for warning in summary.warnings:
+            click.echo(warning, err=True)
+    except BookError as error:
+        error.show()
+    except Exception:  # a bug of ours must not end the watch
+        click.echo(f"internal error, please report: {report_internal_error()}", err=True)
+
+
+LAST_RESORT = "BOOK_LAST_RESORT"
+"""Environment variable: `raise` makes the last resort re-raise (the tests set it, so that no fixture
+can reach it unnoticed)."""
+
+
+def run(args: list[str] | None = None) -> None:
+    """Entry point: every path ends in a message and exit code 1, or in success. An unexpected exception
+    is a bug of ours: the editor sees a short trace id, the traceback goes to a file in the temp dir."""
+    try:
+        main(args=args, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:  # BookError and usage errors: the message, exit 1
+        error.show()
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception:
+        if os.environ.get(LAST_RESORT) == "raise":
+            raise
+        trace = report_internal_error()
+        click.echo(f"internal error, please report: {trace}", err=True)
+        sys.exit(1)
+
+
+def report_internal_error() -> str:
+    """Write the current exception's traceback to <tmp>/book-internal-error-<id>.txt; returns the id."""
+    trace = uuid.uuid4().hex[:8]
+    path = Path(tempfile.gettempdir()) / f"book-internal-error-{trace}.txt"
+    try:
+        path.write_text(f"book {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}", encoding="utf-8")
+    except OSError:
+        pass
+    return f"{trace} (details in {path})"

@@ -87,6 +87,9 @@ class Manifest:
     """Text for the back cover; the description when empty."""
     web_url: str = ""
     """Address of the web edition; when set, the imprint page and the back cover carry a QR code to it."""
+    date: str = ""
+    """Publication date (YYYY-MM-DD) written into the PDFs, so that builds are reproducible; empty: the
+    newest source file's time (SOURCE_DATE_EPOCH overrides both)."""
     where: tuple[tuple[str, "Location"], ...] = ()
     """Where each key is written in book.yaml, for messages about its value."""
 
@@ -250,6 +253,8 @@ class Book:
     """The bibliography."""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop the build, already formatted."""
+    colophon_html: str = ""
+    """book.yaml's `colophon` (Markdown) as checked HTML, or empty."""
 
 
 @dataclass(frozen=True)

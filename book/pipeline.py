@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ from .layout.render import (
 from .markup.book import load_book
 from .model import Book, IndexEntry, Layout, Location
 from .output.finish import (
+    Stamp,
+    build_date,
     chain,
     folio_labels,
     pad_to_multiple,
@@ -37,7 +40,7 @@ from .output.finish import (
     screen_finisher,
     write_pdf,
 )
-from .paths import STYLES, write_text
+from .paths import STYLES, Staging, checkpoint, write_text
 
 
 @dataclass
@@ -87,6 +90,18 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
         return _build(root, out, html, strict, reporter or Reporter(), edition, preflight)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
+    except OSError as error:  # the output folder: read-only, full, a file, a dangling link
+        raise BookError([output_problem(error, out)]) from None
+
+
+def output_problem(error: OSError, out: Path) -> Problem:
+    """What to tell the editor when a file cannot be written (or, rarely, read) during a build."""
+    where = Path(error.filename) if error.filename else out
+    reason = error.strerror or str(error)
+    if where == out or out in where.parents or where in out.parents:
+        return Problem(Location(where), f"cannot write the book there ({reason}); choose another --out, "
+                       f"or make {out} a folder you can write to, with free space")
+    return Problem(Location(where), f"cannot be read or written ({reason}); check the file and try again")
 
 
 def refused_problems(url: str, root: Path) -> list[Problem]:
@@ -128,23 +143,40 @@ class Laid:
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
            edition: str, preflight: bool) -> Summary:
-    from .layout.paginate import Engine, anchor_pages, blank_pages
-
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
     book, problems = load_book(root)
+    checkpoint("loaded")
+    staging = Staging(out)
+    engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
+    try:
+        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight)
+    finally:
+        tempfile.tempdir = engine_temp
+        staging.discard()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
+                       reporter: Reporter, edition: str, preflight: bool) -> Summary:
+    """Everything after the sources are read: written into the staging folder, then swapped in."""
+    from .layout.paginate import Engine, anchor_pages, blank_pages
+
+    root, out = book.manifest.root, staging.out
     wanted = EDITIONS[edition]
-    if not set(wanted) - REFLOWED:
+    if not set(wanted) - REFLOWED:  # the web edition and the EPUB need no page layout
         problems.raise_if_errors()
         summary = Summary()
-        write_reflowed(book, out, wanted, reporter, summary)
+        write_reflowed(book, out, wanted, reporter, summary, staging)
+        staging.commit(summary.outputs)
         summary.warnings = [str(p) for p in problems.warnings]
-        summary.seconds = time.perf_counter() - started
         return summary
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
     laid = lay_out(book, urls, engine, reporter, problems)
+    checkpoint("laid-out")
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
@@ -154,15 +186,17 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
                       layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)))
     vetted = preflight and edition != "draft"
-    check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
-    write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check)
-    write_reflowed(book, out, wanted, reporter, summary)
+    check = (lambda written, target: _preflight(written, target, book, summary, strict, staging)) if vetted else None
+    write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check, staging)
+    write_reflowed(book, out, wanted, reporter, summary, staging)
     if html:
         preview = out / f"{book.manifest.slug}.html"
-        write_text(preview, laid.html)
+        write_text(staging.path(preview), laid.html)
         summary.outputs.append(preview)
+    checkpoint("written")
+    staging.commit(summary.outputs)
+    checkpoint("swapped")
     summary.warnings = [str(p) for p in problems.warnings] + summary.warnings
-    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -200,14 +234,16 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
 
 
 def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,
-                   reporter: Reporter, summary: Summary, check=None) -> None:
-    """Write the PDFs asked for, from the one layout; check(written, target), when given, vets the
-    print edition before it replaces the old file."""
+                   reporter: Reporter, summary: Summary, check=None, staging: Staging | None = None) -> None:
+    """Write the PDFs asked for, from the one layout, into the staging folder (out/ itself without one);
+    check(written, target), when given, vets the print edition before it may replace the old file."""
+    at = staging.path if staging else (lambda target: target)
     from .output.booklet import write_booklet
     from .output.cover import write_cover
     from .output.press import PrintSetup, print_finisher
 
     m, slug = book.manifest, book.manifest.slug
+    stamp = Stamp(build_date(book), laid.html)
     setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
     labels = page_labels(laid.front_count)
     print_pages = laid.pages + laid.blank * pad_to_multiple(len(laid.pages), m.page_multiple)
@@ -215,8 +251,8 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         reporter.stage("Writing the print edition")
         target = out / f"{slug}-print.pdf"
         vet = (lambda written, target=target: check(written, target)) if check else None
-        write_pdf(laid.front.copy(print_pages), target, chain(print_finisher(setup), labels), "pdf/x-4",
-                  check=vet)
+        write_pdf(laid.front.copy(print_pages), at(target), chain(print_finisher(setup), labels), "pdf/x-4",
+                  check=vet, stamp=stamp)
         summary.outputs.append(target)
         summary.page_counts[target] = len(print_pages)
         if check:
@@ -225,7 +261,7 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
     if "cover" in wanted:
         reporter.stage("Writing the cover")
         target = out / f"{slug}-cover.pdf"
-        plan = write_cover(m, len(print_pages), engine, urls, target)
+        plan = write_cover(m, len(print_pages), engine, urls, at(target), stamp=stamp)
         summary.outputs.append(target)
         summary.page_counts[target] = 1
         if plan.note and plan.note not in summary.notes:
@@ -233,44 +269,51 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"
-        write_pdf(laid.front.copy(laid.pages), target, chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
+        write_pdf(laid.front.copy(laid.pages), at(target), chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1",
+                  stamp=stamp)
         summary.outputs.append(target)
         summary.page_counts[target] = len(laid.pages)
     if "booklet" in wanted:
         reporter.stage("Writing the booklet")
         target = out / f"{slug}-booklet.pdf"
-        summary.page_counts[target] = write_booklet(out / f"{slug}-print.pdf", target)
+        summary.page_counts[target] = write_booklet(at(out / f"{slug}-print.pdf"), at(target))
         summary.outputs.append(target)
 
 
-def write_reflowed(book: Book, out: Path, wanted: tuple[str, ...], reporter: Reporter, summary: Summary) -> None:
-    """Write the editions made from the model alone: the web site and the EPUB."""
+def write_reflowed(book: Book, out: Path, wanted: tuple[str, ...], reporter: Reporter, summary: Summary,
+                   staging: Staging) -> None:
+    """Write the editions made from the model alone, the web site and the EPUB, into the staging folder."""
     from .output.epub import write_epub
     from .output.web import write_web
 
     slug = book.manifest.slug
     if "web" in wanted:
         reporter.stage("Writing the web edition")
-        summary.outputs.append(write_web(book, out / f"{slug}-web"))
+        write_web(book, staging.path(out / f"{slug}-web"))
+        summary.outputs.append(out / f"{slug}-web")
     if "epub" in wanted:
         reporter.stage("Writing the EPUB")
-        summary.outputs.append(write_epub(book, out / f"{slug}.epub"))
+        write_epub(book, staging.path(out / f"{slug}.epub"))
+        summary.outputs.append(out / f"{slug}.epub")
 
 
 TITLE_PAGE = 2
 """The title page's index: half-title, its blank verso, then the title page."""
 
 
-def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict: bool) -> None:
-    """Check the print PDF just written (not yet in place); errors keep the old file, warnings go to
-    the summary. The JSON report goes beside the target."""
+def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict: bool,
+               staging: Staging) -> Path:
+    """Check the print PDF just written (not yet in place); errors keep the old files (the old report
+    too), warnings go to the summary. The JSON report is staged to go beside the target; returns
+    the report's target."""
     from .preflight import preflight, report_path, write_report
 
     root = book.manifest.root
     findings = preflight(written, root, "print", strict=strict, book=book)
-    write_report(findings, report_path(target))
+    write_report(findings, staging.path(report_path(target)))
     findings = [f for f in findings if f.code != "note-separated"]  # the layout check reported these
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise BookError([Problem(f.location or Location(root / "book.yaml"), f.message) for f in errors])
     summary.warnings.extend(str(f) for f in findings)
+    return report_path(target)

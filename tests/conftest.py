@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis: CI runs a fixed, derandomized set of examples (the same every run, no example database);
+# HYPOTHESIS_PROFILE=long runs many more, randomly, for a local search (README, "Safety").
+settings.register_profile("ci", derandomize=True, database=None, max_examples=150, deadline=None)
+settings.register_profile("long", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -69,3 +77,7 @@ def _block(lines: list[str], i: int) -> tuple[str, int]:
     """Lines from i up to the next lone '.', and the index after it."""
     end = lines.index(".", i)
     return "\n".join(lines[i:end]), end + 1
+
+
+# The CLI's last resort re-raises in tests, so that no fixture can reach it unnoticed (tests/test_cli.py).
+os.environ["BOOK_LAST_RESORT"] = "raise"

@@ -106,3 +106,34 @@ def test_refused_fetch_is_a_message_not_a_traceback(tmp_path, monkeypatch, secre
         build(book, tmp_path / "out")
     assert "outside the book folder" in str(error.value)
     assert not (tmp_path / "out" / "small-print.pdf").exists()
+
+
+def test_book_yaml_linked_from_outside_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(MANIFEST, encoding="utf-8")
+    book = write_book(tmp_path / "book")
+    (book / "book.yaml").unlink()
+    (book / "book.yaml").symlink_to(outside)
+    check_fails(book, "book.yaml: book.yaml lies outside the book folder")
+
+
+def test_every_fetch_of_a_build_stays_in_the_book_and_styles(tmp_path, monkeypatch):
+    """Confinement without strace: every file the engine fetches during a whole build (all editions, with
+    an image) is logged by the fetcher, and none lies outside the book folder and styles/."""
+    from PIL import Image
+    from book.layout import paginate
+    book = write_book(tmp_path / "book", **{"01-one__md": CHAPTER + "\n![A square](square.png)\n"})
+    Image.new("L", (600, 600), 128).save(book / "square.png")
+    fetchers = []
+    original = paginate.ConfinedFetcher.__init__
+
+    def logged(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        fetchers.append(self)
+    monkeypatch.setattr(paginate.ConfinedFetcher, "__init__", logged)
+    build(book, tmp_path / "out", edition="all", preflight=False)  # the image is too coarse for print
+    served = [path for fetcher in fetchers for path in fetcher.served]
+    assert fetchers and not any(f.refused for f in fetchers)
+    assert (book / "square.png").resolve() in served and (STYLES / "book.css").resolve() in served
+    roots = (book.resolve(), STYLES.resolve())
+    assert all(any(path.is_relative_to(root) for root in roots) for path in served), served

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..model import Source
+from ..policy import check_href
 from ..source.bibliography import REQUIRED
 from .parse import CitationError, CiteItem, _print_range
 
@@ -500,6 +501,8 @@ def _url(url: str) -> str:
         if ch in _NO_BREAK_AFTER and url[i + 1:i + 2].isalnum() \
                 and i + 1 not in breaks:
             out.append(_WORD_JOINER)
+    if url.startswith("#") or check_href(url):  # refused at load; never a live link
+        return "".join(out)
     return f'<a class="url" href="{html.escape(url)}">{"".join(out)}</a>'
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import cite
-from ..markup.parser import make_parser
 from ..model import Book
 from .collate import make_collator
 
@@ -18,6 +17,5 @@ def entries(book: Book) -> list[dict]:
 
 
 def colophon_html(book: Book) -> str:
-    """The editor's colophon text (Markdown in book.yaml) as HTML."""
-    text = book.manifest.colophon
-    return make_parser(book.manifest.language).render(text) if text else ""
+    """The editor's colophon text (Markdown in book.yaml) as HTML, checked by the markup stage."""
+    return book.colophon_html

@@ -7,6 +7,7 @@ messages drive the progress display.
 
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ class ConfinedFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file", "data"}, **kwargs)
         self.roots = [Path(r).resolve() for r in roots]
         self.refused: list[str] = []
+        self.served: list[Path] = []
+        """The real path of every file served, in order (the confinement test reads it)."""
 
     def fetch(self, url: str, headers=None):
         """The file or data behind url; FatalURLFetchingError for anything else."""
@@ -41,10 +44,38 @@ class ConfinedFetcher(URLFetcher):
         if scheme == "file":
             path = Path(unquote(parts.path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                self.served.append(path)
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": kind})
+                data = path.read_bytes()
+                if kind == "image/png":
+                    data = grey_png(data)
+                return URLFetcherResponse(url, data, headers={"Content-Type": kind})
         self.refused.append(url)
         raise FatalURLFetchingError(f"refused to read {url}: only files inside the book's folder are used")
+
+
+def grey_png(data: bytes) -> bytes:
+    """A 1-bit PNG, or a palette PNG whose colours are all greys, as an 8-bit grey PNG (the same
+    picture); any other PNG as it is. The engine would embed both kinds as RGB, which print refuses."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.mode == "P":
+                palette = image.getpalette() or []
+                greys = all(palette[i] == palette[i + 1] == palette[i + 2] for i in range(0, len(palette) - 2, 3))
+                if not greys:
+                    return data
+                grey = image.convert("LA" if "transparency" in image.info else "L")
+            elif image.mode == "1":
+                grey = image.convert("L")
+            else:
+                return data
+            out = io.BytesIO()
+            grey.save(out, "PNG")
+            return out.getvalue()
+    except Exception:  # a damaged file was refused before layout; leave it to the engine
+        return data
 
 
 class Refused(Exception):

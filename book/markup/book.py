@@ -4,10 +4,12 @@ checked (markup stage), then the checks across chapters: ids, cross-references, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import Problems, suggest
 from ..model import KINDS, Book, Chapter, Location, Manifest
+from ..policy import check_id
 from ..source.load import (
     FRONT_MATTER,
     chapter_anchor,
@@ -19,9 +21,10 @@ from ..source.load import (
 )
 from ..source.schema import Marked, as_text, check_fields, read_yaml
 from .chapter import check_title, parse_chapter
-from .parser import make_parser
-from .check import ID, Context
+from .check import Context, check_tokens
 from .lint import check_unused
+from .parser import Locator, make_parser
+from .writer import ChapterWriter
 
 
 def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
@@ -44,8 +47,29 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     if lint_names and not problems.errors:
         # Only a clean book: a chapter stopped by an error has no citations or tags to count.
         check_unused(people, sources, chapters, problems)
+    colophon = render_colophon(manifest, context, problems)
     problems.raise_if_errors()
-    return Book(manifest, chapters, people, sources), problems
+    return Book(manifest, chapters, people, sources, colophon_html=colophon), problems
+
+
+def render_colophon(manifest: Manifest, context: Context, problems: Problems) -> str:
+    """book.yaml's colophon (Markdown) -> HTML, checked like a chapter's text."""
+    if not manifest.colophon:
+        return ""
+    path = manifest.root / "book.yaml"
+    lines = read_file(path, problems).split("\n")
+    at = manifest.at("colophon")
+    first = lines[at.line - 1] if 0 < at.line <= len(lines) else ""
+    block_scalar = re.search(r"[|>][-+0-9]*\s*$", first) is not None  # the text starts on the next line
+    loc = Locator(path, lines, at.line if block_scalar else max(at.line - 1, 0))
+    md = make_parser(manifest.language)
+    env: dict = {}
+    tokens = md.parse(manifest.colophon, env)
+    before = len(problems.errors)
+    check_tokens(tokens, env, loc, context, problems)
+    if len(problems.errors) > before:
+        return ""
+    return ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
 
 
 
@@ -72,20 +96,23 @@ def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,
     if kind not in KINDS:
         problems.error(meta.where("kind", True), f'unknown kind "{kind}"; {suggest(kind, sorted(KINDS))}')
     given = as_text(meta.get("id"))
-    if given and not ID.match(given):
-        problems.error(meta.where("id", True), f'id "{given[:40]}" must start with a letter and hold only '
-                       "a-z, 0-9 and hyphens")
+    if meta.get("id") is not None and check_id(given):
+        problems.error(meta.where("id", True), check_id(given))
         given = ""
     md = make_parser(manifest.language)
+    titles = {}
     for key in ("title", "subtitle", "short_title"):
-        check_title(md, as_text(meta.get(key)), key, meta.where(key, True), problems)
+        # A title holding what a title cannot carry is one error; it is not checked again as text.
+        ok = check_title(md, as_text(meta.get(key)), key, meta.where(key, True), problems)
+        titles[key] = as_text(meta.get(key)) if ok else ""
     anchor = chapter_anchor(path, given)
     body_start = front[1]
     return parse_chapter(
         path=path, source=text, body_start=body_start, anchor=anchor, kind=kind,
-        title=as_text(meta.get("title")), subtitle=as_text(meta.get("subtitle")),
-        short_title=as_text(meta.get("short_title")), title_at=meta.where("title", True),
-        context=context, problems=problems)
+        title=titles["title"], subtitle=titles["subtitle"],
+        short_title=titles["short_title"], title_at=meta.where("title", True),
+        context=context, problems=problems,
+        places={key: meta.where(key, True) for key in ("subtitle", "short_title")})
 
 
 def check_ids(chapters: tuple[Chapter, ...], problems: Problems) -> None:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ..errors import Problems
 from ..model import Chapter, Location, Manifest
-from .check import LITERAL, Context, check_tokens, literal_markup
+from .check import LITERAL, Context, check_inline_text, check_tokens, literal_markup
 from .parser import Locator, make_parser, plain
-from .writer import ChapterWriter
+from .writer import ChapterWriter, render_title
 
 
 def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: str, title: str,
                   subtitle: str, short_title: str, title_at: Location, context: Context,
-                  problems: Problems) -> Chapter:
+                  problems: Problems, places: dict[str, Location] | None = None) -> Chapter:
     """Front matter values + Markdown source -> Chapter."""
 
     md = make_parser(context.manifest.language)
@@ -34,11 +34,15 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
     check_note_lengths(writer.notes, context.manifest, problems)
-    title_html = md.renderInline(title).strip() if title else ""
+    titles = {}
+    places = {"title": title_at, **(places or {})}
+    for key, text in (("title", title), ("subtitle", subtitle), ("short_title", short_title)):
+        at = places.get(key, title_at)
+        block = check_inline_text(md, text, Locator(path, lines, 0), at.line, context, problems) if text else None
+        titles[key] = render_title(md, block.children) if block else ""
     return Chapter(
-        path=path, anchor=anchor, title=plain(title_html), kind=kind, html=html,
-        subtitle=plain(md.renderInline(subtitle).strip()) if subtitle else "",
-        title_html=title_html, short_title=plain(md.renderInline(short_title)) if short_title else "",
+        path=path, anchor=anchor, title=plain(titles["title"]), kind=kind, html=html,
+        subtitle=plain(titles["subtitle"]), title_html=titles["title"], short_title=plain(titles["short_title"]),
         notes=tuple(writer.notes), mentions=tuple(writer.mentions), xrefs=tuple(writer.xrefs),
         ids=tuple(found.ids), cited=tuple(dict.fromkeys(writer.cited)))
 
@@ -48,20 +52,22 @@ TITLE_REFUSED = {"citation": "a citation", "name_tag": "a name tag", "footnote_r
 """What a title cannot hold: it is printed again in the contents and the running heads."""
 
 
-def check_title(md, text: str, what: str, where: Location, problems: Problems) -> None:
-    """A chapter's title (or subtitle) is plain text with emphasis: no citation, tag or note."""
+def check_title(md, text: str, what: str, where: Location, problems: Problems) -> bool:
+    """A chapter's title (or subtitle) is plain text with emphasis: no citation, tag or note. False
+    after reporting what it holds."""
     if not text:
-        return
+        return True
     for child in md.parseInline(text, {})[0].children or []:
         if child.type in TITLE_REFUSED:
             problems.error(where, _refused(what, child.type))
-            return
+            return False
         for match in LITERAL.finditer(child.content if child.type == "text" else ""):
             if match.group("closed"):  # [^a]: a note call, whose note a title cannot have
                 problems.error(where, _refused(what, "footnote_ref"))
             else:
                 problems.error(where, f"in the {what}: {literal_markup(match)}")
-            return
+            return False
+    return True
 
 
 def _refused(what: str, kind: str) -> str:

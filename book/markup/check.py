@@ -17,15 +17,13 @@ from .. import cite
 from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
-from ..policy import check_html_tag
+from ..policy import Balance, check_href, check_html_block, check_id, read_html
 from ..source.load import read_file
 from ..source.schema import MarkedList, as_text, check_fields, read_yaml, show
 from .figures import BLOCKS, CHARTS, IMAGE_TYPES, SPECS, cell_text, is_number
+from .images import check_image_file
 from .parser import Locator, Scanner, make_parser, normalize
 from .records import BlockSpec, CiteRef, HeadingId, NameTag, Place, attach, record
-
-ID = re.compile(r"\A[a-z][a-z0-9-]*\Z")
-"""A heading id: a letter, then lower-case letters, digits and hyphens."""
 
 
 @dataclass
@@ -97,9 +95,10 @@ def check_tokens(tokens: list[Token], env: dict, loc: Locator, ctx: Context,
                            "use ## for sections")
         if token.type == "heading_open" and isinstance(record(token), HeadingId):
             check_heading_id(token, loc, problems, found)
-        if token.type == "html_block" and not token.content.lstrip().startswith("<!--"):
-            problems.error(loc.find(token.map, token.content.strip()[:20], 0),
-                           "raw HTML blocks are not allowed; write Markdown instead")
+        if token.type == "html_block":
+            message = check_html_block(token.content)
+            if message:
+                problems.error(loc.find(token.map, token.content.strip().split("\n")[0][:20], 0), message)
         if token.type == "fence" and token.info.strip() in BLOCKS:
             check_block(token, loc, ctx, problems)
         if token.type == "inline":
@@ -113,19 +112,14 @@ def check_heading_id(token: Token, loc: Locator, problems: Problems, found: Foun
     heading = record(token)
     where = loc.find(token.map, "{#" + heading.ident)
     attach(token, replace(heading, loc=where))
-    if not ID.match(heading.ident):
-        problems.error(where, f'heading id "{heading.ident}" must start with a letter and hold only a-z, 0-9 '
-                       f"and hyphens; write {{#{_slug(heading.ident)}}}")
+    message = check_id(heading.ident)
+    if message:
+        problems.error(where, message)
     elif heading.ident in found.ids:
         problems.error(where, f'heading id "{heading.ident}" is used twice in this chapter; '
                        "give this heading another id")
     else:
         found.ids.append(heading.ident)
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-").lstrip("0123456789-")
-    return slug or "section"
 
 
 def check_note_definitions(env: dict, loc: Locator, problems: Problems) -> None:
@@ -187,7 +181,9 @@ def literal_markup(match: re.Match) -> str:
 def check_inline(block: Token, loc: Locator, ctx: Context, problems: Problems, found: Found) -> None:
     """Locate and check every piece of one inline block, in the order written."""
     scanner = loc.scanner(block.map)
-    for child in block.children or []:
+    balance = Balance()
+    children = block.children or []
+    for index, child in enumerate(children):
         if child.type == "name_tag":
             tag = record(child)
             tag = attach(child, replace(tag, loc=scanner.next(tag.raw)))
@@ -203,20 +199,25 @@ def check_inline(block: Token, loc: Locator, ctx: Context, problems: Problems, f
                 problems.error(place.loc, f"note [^{label}] is called twice; a note has one call, "
                                "so give the second a note of its own")
         elif child.type == "link_open":
-            attach(child, Place(scanner.next("](" + (child.attrGet("href") or ""))))
+            auto = child.markup == "autolink" and index + 1 < len(children)
+            attach(child, Place(scanner.next("<" + children[index + 1].content if auto
+                                             else "](" + (child.attrGet("href") or ""))))
             check_link(child, problems)
         elif child.type == "image":
             attach(child, Place(scanner.next("![")))
             check_image(child, loc, ctx, problems)
         elif child.type == "html_inline":
             place = attach(child, Place(scanner.next(child.content)))
-            message = check_html_tag(child.content)
+            tag, message = read_html(child.content)
+            message = message or (balance.add(tag, place.loc) if tag else None)
             if message:
                 problems.error(place.loc, message)
         elif child.type == "code_inline":  # step over it: what looks like markup inside is code
             scanner.next((child.content.split() or ["`"])[0])  # its line breaks were made spaces
         elif child.type == "text":
             check_text(child.content, scanner, problems)
+    for at, message in balance.unclosed():
+        problems.error(at, message)
 
 
 def check_text(text: str, scanner: Scanner, problems: Problems) -> None:
@@ -279,17 +280,11 @@ def _parse_cite(ref: CiteRef, ctx: Context, problems: Problems) -> tuple:
     return items
 
 
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
-
-
 def check_link(token: Token, problems: Problems) -> None:
-    """Links go to #ids in the book or to web pages; nothing else is allowed."""
-    href = token.attrGet("href") or ""
-    if href.startswith("#") and len(href) > 1:
-        return
-    if not href.lower().startswith(SAFE_SCHEMES):
-        problems.error(record(token).loc, f'link to "{href}" is not allowed; link to a #heading-id in the book '
-                       "or to an http(s) address")
+    """Links go to #ids in the book or to web pages; nothing else is allowed (policy.check_href)."""
+    message = check_href(token.attrGet("href") or "")
+    if message:
+        problems.error(record(token).loc, message)
 
 
 # --- tables, figures and images ----------------------------------------
@@ -305,6 +300,8 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
         return
     if not check_fields(spec, SPECS[kind], problems, f"a {kind} block", Location(loc.path, first, 1)):
         return
+    if spec.get("id") is not None and check_id(as_text(spec["id"])):
+        problems.error(spec.where("id", True), check_id(as_text(spec["id"])))
     if kind == "table" and "columns" in spec and not spec["columns"]:
         problems.error(spec.where("columns", True), "`columns` is empty; list each row key with its "
                        "heading, as in `name: Name`")
@@ -343,9 +340,9 @@ def check_block(token: Token, loc, ctx, problems: Problems) -> None:
         for key in (spec["columns"] if kind == "table" else ()):
             value = row.get(key)
             text = cell_text(value, ctx.manifest.language) if key in numeric else as_text(value)
-            texts[(i, key)] = _inline(md, text, data_loc,
+            texts[(i, key)] = check_inline_text(md, text, data_loc,
                                       row.where(key, True).line, ctx, problems)
-    caption = _inline(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
+    caption = check_inline_text(md, as_text(spec.get("caption", "")), loc, spec.where("caption", True).line,
                       ctx, problems) if spec.get("caption") else None
     attach(token, BlockSpec(spec=spec, rows=tuple(rows), texts=texts, caption=caption,
                             numeric=frozenset(numeric)))
@@ -359,7 +356,7 @@ def _parser(ctx):
     return make_parser(ctx.manifest.language)
 
 
-def _inline(md, text, loc, line, ctx, problems) -> Token:
+def check_inline_text(md, text, loc, line, ctx, problems) -> Token:
     """A YAML value written at line, parsed as inline Markdown and checked like chapter text."""
     env: dict = {}
     block = Token("inline", "", 0)
@@ -382,5 +379,10 @@ def check_image(token: Token, loc, ctx, problems: Problems) -> None:
         problems.error(where, f'image "{src}" must be a .png, .jpg or .svg file')
         return
     path = inside(ctx.manifest.root, src, where, problems, "image")
-    if path is not None:
-        attach(token, Place(where, path.relative_to(ctx.manifest.root).as_posix()))
+    if path is None:
+        return
+    message = check_image_file(path)
+    if message:
+        problems.error(where, f'image "{src}" {message}')
+        return
+    attach(token, Place(where, path.relative_to(ctx.manifest.root).as_posix()))

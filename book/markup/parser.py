@@ -41,6 +41,7 @@ def _name_rule(state, silent: bool) -> bool:
         text, _, ident = inner.partition("|")
         token = state.push("name_tag", "", 0)
         attach(token, NameTag(raw=src[pos:end + 2], text=text, ident=ident.strip() or None))
+        token.content = text  # the typographer reads it: "[[Jane Doe]]'s" has an apostrophe, not a quote
     state.pos = end + 2
     return True
 
@@ -102,18 +103,23 @@ def _apostrophes(state) -> None:
 
 
 @lru_cache(maxsize=8)
-def make_parser(language: str) -> MarkdownIt:
-    """CommonMark + footnotes + tables + our rules, with quotes for the language."""
+def make_parser(language: str, verbatim: bool = False) -> MarkdownIt:
+    """CommonMark + footnotes + tables + our rules, with quotes for the language. A verbatim parser
+    leaves every text node as written in the source (no typographer, escapes and entities kept apart),
+    for tools that edit the source."""
     quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
+    md = MarkdownIt("commonmark", {"typographer": not verbatim, "html": True, "quotes": quotes})
     md.validateLink = lambda url: True  # every link is parsed, so that check_link can refuse it by name
     md.use(footnote_plugin, inline=False)
     md.enable(["replacements", "smartquotes", "table"])
     md.inline.ruler.before("link", "name_tag", _name_rule)
     md.inline.ruler.before("link", "citation", _cite_rule)
     md.core.ruler.after("inline", "heading_ids", _heading_ids)
-    md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
     md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
+    if verbatim:
+        md.disable(["replacements", "smartquotes", "text_join"])
+    else:
+        md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
     return md
 
 

@@ -12,13 +12,12 @@ ids so the layout can tell on which page each landed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from .. import cite
+from .. import cite, policy
 from ..model import CrossRef, Mention, Note
 from . import figures
 from .check import Context
@@ -84,10 +83,11 @@ class ChapterWriter:
         number = len(self.notes) + 1
         ident = f"{self.anchor}-n{number}"
         self.notes.append(Note(number, ident, body_html, origin))
-        back = f'<a class="fn-num" href="#call-{ident}">{number}</a>'
+        at = policy.attr(ident)
+        back = f'<a class="fn-num" href="#call-{at}">{number}</a>'
         # U+2060 WORD JOINER: the call never goes to the next line without the word it follows.
-        return (f'\u2060<a class="call" id="call-{ident}" href="#{ident}">{number}</a>'
-                f'<span class="fn" id="{ident}">{back} {body_html}</span>')
+        return (f'\u2060<a class="call" id="call-{at}" href="#{at}">{number}</a>'
+                f'<span class="fn" id="{at}">{back} {body_html}</span>')
 
     def citation(self, token: Token, following: Token | None) -> str:
         """A citation: a note of its own, or text when already inside a note. Inside a note the
@@ -130,7 +130,7 @@ class ChapterWriter:
         ident = f"{self.anchor}-m{len(self.mentions) + 1}"
         if tag.person:
             self.mentions.append(Mention(tag.person, ident, text, tag.loc))
-        return f'<span class="nm" id="{ident}">{escape(" ".join(text.split()))}</span>'
+        return f'<span class="nm" id="{policy.attr(ident)}">{policy.text(" ".join(text.split()))}</span>'
 
 
 class _Renderer(RendererHTML):
@@ -153,7 +153,13 @@ class _Renderer(RendererHTML):
         content = tokens[idx].content
         if self.w.period_taken(tokens, idx):
             content = content[1:]
-        return hyphen_safe(escape(content, quote=False))
+        return hyphen_safe(policy.text(content))
+
+    def html_inline(self, tokens, idx, options, env):
+        return policy.render_html(tokens[idx].content)
+
+    def html_block(self, tokens, idx, options, env):
+        return ""  # only comments pass the check; they are dropped
 
     def softbreak(self, tokens, idx, options, env):
         return "\n" if not self.w.depth else " "
@@ -165,13 +171,13 @@ class _Renderer(RendererHTML):
             place = record(token)
             self.w.xrefs.append(CrossRef(href[1:], place.loc if place else None))
             kind = "xref in-parens" if _closes_parenthesis(tokens, idx) else "xref"
-            return f'<a class="{kind}" href="{escape(href)}">'
-        return f'<a class="url" href="{escape(href)}">'
+            return f'<a class="{kind}" href="{policy.attr(href)}">'
+        return f'<a class="url" href="{policy.attr(href)}">' if not policy.check_href(href) else "<a>"
 
     def heading_open(self, tokens, idx, options, env):
         heading = record(tokens[idx])
         ident = heading.ident if isinstance(heading, HeadingId) else None
-        attr = f' id="{escape(ident)}"' if ident else ""
+        attr = f' id="{policy.attr(ident)}"' if ident else ""
         return f"<{tokens[idx].tag}{attr}>"
 
     def fence(self, tokens, idx, options, env):
@@ -189,3 +195,37 @@ def _closes_parenthesis(tokens: list[Token], idx: int) -> bool:
     its page is then printed ", p. 34" rather than " (p. 34)", to avoid nested parentheses."""
     before = "".join(t.content for t in tokens[:idx] if t.type == "text")
     return before.count("(") > before.count(")")
+
+
+class TitleRenderer(RendererHTML):
+    """A title, subtitle or running head: inline Markdown and allowed raw HTML only; tags, citations,
+    notes and links print as their text."""
+
+    def text(self, tokens, idx, options, env):
+        return policy.text(tokens[idx].content)
+
+    def html_inline(self, tokens, idx, options, env):
+        return policy.render_html(tokens[idx].content)
+
+    def name_tag(self, tokens, idx, options, env):
+        return policy.text(" ".join(record(tokens[idx]).text.split()))
+
+    def citation(self, tokens, idx, options, env):
+        return ""
+
+    def footnote_ref(self, tokens, idx, options, env):
+        return ""
+
+    def link_open(self, tokens, idx, options, env):
+        return ""
+
+    def link_close(self, tokens, idx, options, env):
+        return ""
+
+    def image(self, tokens, idx, options, env):
+        return policy.text("".join(c.content for c in tokens[idx].children or []))
+
+
+def render_title(md: MarkdownIt, children: list[Token]) -> str:
+    """Checked inline tokens of a title -> inline HTML."""
+    return TitleRenderer().renderInline(children, md.options, {}).strip()

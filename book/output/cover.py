@@ -24,7 +24,7 @@ from ..layout.qr import qr_svg
 from ..layout.render import TEMPLATES, Urls
 from ..model import PT_PER_MM
 from ..paths import STYLES
-from .finish import write_pdf
+from .finish import Stamp, write_pdf
 from .press import PrintSetup, print_finisher
 
 SPINE_TITLE_MIN_MM = 6.0
@@ -183,7 +183,7 @@ def render_cover_html(manifest, plan: CoverPlan, urls: Urls) -> str:
         qr=qr_svg(manifest.web_url) if getattr(manifest, "web_url", "") else "")
 
 
-def write_cover(manifest, pages: int, engine, urls: Urls, target: Path) -> CoverPlan:
+def write_cover(manifest, pages: int, engine, urls: Urls, target: Path, stamp: Stamp | None = None) -> CoverPlan:
     """Lay out the cover with engine and write it to target atomically; returns the plan as printed.
 
     The spine title is checked against the laid-out text as well as against the plan's
@@ -205,7 +205,7 @@ def write_cover(manifest, pages: int, engine, urls: Urls, target: Path) -> Cover
     plan = replace(plan, note="; ".join(notes))
     setup = PrintSetup(bleed_mm=plan.bleed_mm, marks="crop" in getattr(manifest, "marks", ()),
                        trim_inset_mm=plan.bleed_mm)
-    write_pdf(document.copy(document.pages[:1]), target, print_finisher(setup), "pdf/x-4")
+    write_pdf(document.copy(document.pages[:1]), target, print_finisher(setup), "pdf/x-4", stamp=stamp)
     return plan
 
 

@@ -9,7 +9,6 @@ every entry carries one fixed date, so two builds of the same sources are byte-i
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 import zipfile
@@ -23,6 +22,7 @@ from ..layout.render import TEMPLATES
 from ..model import Book
 from ..paths import STYLES, replacing
 from ..text import plain
+from .finish import build_date
 from .web import FONTS, IMAGES, grouped, name_entries, prepare
 
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml",
@@ -57,16 +57,6 @@ class Item:
     def media_type(self) -> str:
         """The file's media type."""
         return MEDIA_TYPES[Path(self.href).suffix.lower()]
-
-
-def book_date(book: Book) -> int:
-    """Seconds since the epoch for the EPUB's dates: SOURCE_DATE_EPOCH when set, else the time the
-    newest source file was changed, so that the same sources give the same file."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    m = book.manifest
-    files = [m.root / "book.yaml", *m.contents, *m.sources, *([m.names] if m.names else [])]
-    return int(max(p.stat().st_mtime for p in files if p.is_file()))
 
 
 def identifier(book: Book) -> str:
@@ -107,7 +97,7 @@ def epub_items(book: Book) -> list[Item]:
 def write_epub(book: Book, target: Path) -> Path:
     """Write the EPUB to target (replacing it only when complete)."""
     m = book.manifest
-    stamp = book_date(book)
+    stamp = int(build_date(book).timestamp())  # the date every edition carries
     items = epub_items(book)
     modified = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
     package = TEMPLATES.get_template("epub/package.opf.j2").render(

@@ -10,10 +10,18 @@ tagged, opening on the title page with the outline shown.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import os
+import re
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pydyf
 
+from ..errors import BookError
+from ..model import Location
 from ..paths import replacing
 
 
@@ -71,8 +79,65 @@ def roman(number: int) -> str:
     return out
 
 
-def write_pdf(document, target: Path, finisher, variant: str | None = None, check=None) -> None:
-    """Write a Document atomically; check(temporary path) may raise to keep the old file."""
+@dataclass(frozen=True)
+class Stamp:
+    """What makes two builds of the same sources byte-identical: one date, ids from the content."""
+
+    when: datetime.datetime
+    """The build date written as CreationDate, ModDate and the XMP dates (UTC)."""
+    content: str
+    """Text the XMP document ids are derived from (the book's HTML)."""
+
+    @property
+    def iso(self) -> str:
+        """The date as W3C/ISO text."""
+        return self.when.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+    def document_id(self, name: str) -> uuid.UUID:
+        """A stable id for one written file."""
+        return uuid.UUID(bytes=hashlib.sha256(f"{name}\n{self.content}".encode()).digest()[:16], version=4)
+
+
+def build_date(book) -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set; else book.yaml's `date`; else the newest source file's time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise BookError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970; fix or unset it",
+                            Location(Path("SOURCE_DATE_EPOCH")))
+        return datetime.datetime.fromtimestamp(min(int(epoch), 253402300799), datetime.timezone.utc)
+    m = book.manifest
+    if m.date:
+        day = datetime.date.fromisoformat(m.date)
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+    files = [m.root / "book.yaml", *m.contents, *m.sources, *([m.names] if m.names else [])]
+    newest = max(int(p.stat().st_mtime) for p in files if p.exists())
+    return datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
+
+
+XMP_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+
+
+def _stamped(stamp: Stamp, name: str):
+    """A finisher replacing the engine's random XMP document id with one derived from the content."""
+    def finisher(document, pdf) -> None:
+        reference = pdf.catalog.get("Metadata")
+        if reference is None:
+            return
+        number = int(bytes(reference).split()[0] if isinstance(reference, bytes) else str(reference).split()[0])
+        stream = pdf.objects[number]
+        new = f"xmp.did:{stamp.document_id(name)}".encode()
+        stream.stream = [XMP_ID.sub(new, part) if isinstance(part, bytes) else part for part in stream.stream]
+    return finisher
+
+
+def write_pdf(document, target: Path, finisher, variant: str | None = None, check=None,
+              stamp: Stamp | None = None) -> None:
+    """Write a Document atomically; check(temporary path) may raise to keep the old file. With a stamp,
+    the dates and ids are fixed, so the same sources give the same bytes."""
+    if stamp is not None:
+        document.metadata.created = document.metadata.modified = stamp.iso
+        finisher = chain(finisher, _stamped(stamp, target.name))
     with replacing(target) as temporary:
         document.write_pdf(temporary, finisher=finisher, pdf_variant=variant)
         if check is not None:

@@ -65,8 +65,9 @@ def finding(severity: str, code: str, message: str, location: Location | None = 
 def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False,
               book=None) -> list[Problem]:
     """Check a written PDF of the book in book_root; every finding, in the order of the checks.
-    A build passes the Book it has loaded, so that the sources are not read twice."""
-    reader = PdfReader(pdf)
+    A build passes the Book it has loaded, so that the sources are not read twice. A file that is not
+    a whole PDF is a BookError."""
+    reader = open_pdf(pdf)
     settings = book.manifest if book is not None else load_manifest(book_root, Problems())
     sources = Sources.of(book, book_root) if book is not None else Sources.read(book_root)
     scan = Scan(reader)
@@ -85,6 +86,30 @@ def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: boo
     findings += check_placement(scan, reader, settings, sources, starts, print_edition)
     findings += check_notes(reader, destinations, sources, strict)
     return findings
+
+
+def open_pdf(pdf: Path) -> PdfReader:
+    """The PDF at pdf, read; BookError when it is not a PDF, is cut short or cannot be read."""
+    again = "build it again with `book build`"
+    try:
+        with open(pdf, "rb") as handle:
+            head = handle.read(1024)
+            handle.seek(max(0, pdf.stat().st_size - 1024))
+            tail = handle.read()
+    except OSError as error:
+        raise BookError(f"cannot read the PDF ({error.strerror}); {again}", Location(pdf)) from None
+    if not head.startswith(b"%PDF-"):
+        raise BookError(f"this is not a PDF; {again}", Location(pdf))
+    if b"%%EOF" not in tail:
+        raise BookError(f"the PDF is cut short (no end-of-file mark); {again}", Location(pdf))
+    try:
+        reader = PdfReader(pdf, strict=False)
+        if not len(reader.pages):
+            raise ValueError("no pages")
+        reader.pages[0].mediabox
+    except Exception as error:  # pypdf raises many kinds for a damaged file
+        raise BookError(f"the PDF is damaged ({type(error).__name__}: {error}); {again}", Location(pdf)) from None
+    return reader
 
 
 def exit_code(findings: list[Problem]) -> int:

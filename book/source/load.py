@@ -6,6 +6,7 @@ file:line:col. The Markdown of the chapters is read by `markup`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from ..errors import Problems, suggest
 from ..model import Location, Manifest, Person, Source
 from ..paths import inside
+from ..policy import check_href, check_id
 from . import bibtex, csl
 from .bibliography import ONE_OF, OPTIONAL, REQUIRED, SAME_AS, TYPES
 from .registry import check_registry
@@ -60,6 +62,7 @@ MANIFEST = {
                            minimum=0, maximum=30),
     "back_text": Field("str", False, "text for the back cover"),
     "web_url": Field("str", False, "the web edition's address, e.g. https://example.org/book/, for a QR code"),
+    "date": Field("str", False, "publication date, YYYY-MM-DD: the PDFs' dates, for reproducible builds"),
 }
 
 FRONT_MATTER = {
@@ -86,7 +89,6 @@ PERSON = {
 }
 
 SLUG = re.compile(r"\A[a-z0-9-]+\Z")
-ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
 
 def load_manifest(root: Path, problems: Problems) -> Manifest:
@@ -94,6 +96,10 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     path = root / "book.yaml"
     if not path.is_file():
         problems.error(Location(path), "there is no book.yaml here; pass --source with the book's folder")
+        return Manifest(root=root, title="")
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        problems.error(Location(path), f"book.yaml lies outside the book folder (it is a link to {path.resolve()}); "
+                       f"keep every file inside {root}")
         return Manifest(root=root, title="")
     before = len(problems.errors)
     data = read_yaml(read_file(path, problems), path, problems)
@@ -123,6 +129,12 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     if url and (not url.startswith(("https://", "http://")) or len(url.split()) != 1):
         problems.error(data.where("web_url", True),
                        f'web_url "{url}" is not a web address; write it in full, e.g. https://example.org/{slug}/')
+    if values.get("date"):
+        try:
+            datetime.date.fromisoformat(values["date"])
+        except ValueError:
+            problems.error(data.where("date", True), f'date "{values["date"]}" is not a date; write it as '
+                           "YYYY-MM-DD, e.g. 2025-05-31")
     if data.get("names"):
         values["names"] = inside(root, as_text(data["names"]), data.where("names", True), problems, "names file")
     files = (inside(root, name, data.where("sources", True), problems, "sources file")
@@ -198,10 +210,10 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
         pid = as_text(item.get("id"))
         if pid in ids:
             problems.error(item.where("id", True), f'id "{pid}" is used twice in names.yaml; make it unique')
-        elif pid and not ID.match(pid):
-            problems.error(item.where("id", True), f'id "{pid}" must be letters, digits and hyphens')
+        elif pid and check_id(pid):
+            problems.error(item.where("id", True), check_id(pid))
         ids.add(pid)
-        sorts = item.get("variant_sorts") or {}
+        sorts = item.get("variant_sorts") if isinstance(item.get("variant_sorts"), dict) else {}  # else reported
         people.append(Person(
             id=pid, name=as_text(item.get("name")), sort=as_text(item.get("sort")),
             origin=items.where(i), variants=as_texts(item.get("variants")),
@@ -300,6 +312,11 @@ def make_source(item, where: Location, what: str, spelled, problems: Problems) -
                                f"`{ours.get(means, means)}`; keep one (a {kind}'s {name} is its {means})")
                 return None
             values[means] = values.pop(name)
+    url = as_text(values.get("url"))
+    if url and (url.startswith("#") or check_href(url)):
+        problems.error(item.where("url", True), f'{ours.get("url", "url")} "{url}" is not allowed; give an '
+                       "http(s) address (or mailto:), or leave it out")
+        return None
     known = {"id", "type", "title", "author", "publisher", "date", "url", "note"}
     return Source(
         id=sid, type=kind, title=as_text(values.get("title")), origin=where,

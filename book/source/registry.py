@@ -1,4 +1,5 @@
-"""names.yaml entries -> the registry's own errors (a name or variant carried by two people)."""
+"""names.yaml entries -> the registry's own errors (a name or variant carried by two people, or too
+short to be looked for in the text)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ def check_registry(people: tuple[Person, ...] | list[Person], problems: Problems
     """A name or variant carried by two entries is an error unless both mark it ambiguous."""
     owners: dict[str, list[Person]] = {}
     for person in people:
+        for form in (person.name, *person.variants):
+            if len(normalize(form)) < 2:
+                problems.error(person.origin, f'"{form}" ({person.id}) is too short to be a name: it would be '
+                               "found everywhere in the text; remove it or write the whole form")
         for form in {normalize(f) for f in (person.name, *person.variants)}:
             owners.setdefault(form, []).append(person)
     for form, who in owners.items():
