@@ -16,6 +16,7 @@ from typing import Callable
 from .errors import BookError, Problem, Problems
 from .layout import bibliography as biblio
 from .layout import index as names
+from .layout.measure import report_lines
 from .layout.notes import check_notes
 from .layout.render import (
     Urls,
@@ -132,6 +133,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
+    report_lines(book, laid.pages, problems)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()

@@ -94,7 +94,8 @@ class ChapterWriter:
         punctuation; a period written after it gives way to the formatter's (which Chicago puts
         inside closing quotes)."""
         items = token.meta.get("items") or ()
-        text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen)
+        text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen,
+                                            self.ctx.manifest.style)
         self.cited.extend(item.key for item in items)
         if not self.depth:
             return self.note(text, token.meta.get("loc"))
