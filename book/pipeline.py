@@ -33,6 +33,8 @@ from .model import Book, IndexEntry, Layout, Location
 from .output.finish import (
     chain,
     folio_labels,
+    is_blank,
+    label_runs,
     pad_to_multiple,
     page_labels,
     screen_finisher,
@@ -213,7 +215,13 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"
-        write_pdf(laid.front.copy(laid.pages), target, chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1")
+        # A screen has no versos: the blank pages that make chapters open on rectos are left out,
+        # and each page keeps the folio it carries in print.
+        folios = folio_labels(laid.front_count, len(laid.pages))
+        kept = [i for i, page in enumerate(laid.pages) if not is_blank(page)]
+        opening = sum(1 for i in kept if i < TITLE_PAGE)
+        write_pdf(laid.front.copy([laid.pages[i] for i in kept]), target,
+                  chain(screen_finisher(opening), label_runs([folios[i] for i in kept])), "pdf/ua-1")
         summary.outputs.append(target)
     if "booklet" in wanted:
         reporter.stage("Writing the booklet")
