@@ -115,9 +115,12 @@ class HouseStyle:
     """day-month-year (30 May 2013) or month-day-year (May 30, 2013, US Chicago)."""
     quotes: str = "american"
     """logical (commas and periods outside closing quotes unless quoted) or american (always inside)."""
+    grid: str = "none"
+    """baseline: every line, heading, quotation and list on one baseline grid (styles/grid.css)."""
 
 
-HOUSE_STYLES = {"dates": ("day-month-year", "month-day-year"), "quotes": ("logical", "american")}
+HOUSE_STYLES = {"dates": ("day-month-year", "month-day-year"), "quotes": ("logical", "american"),
+                "grid": ("baseline", "none")}
 """The values each `style` key accepts."""
 
 

@@ -135,12 +135,12 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
-    report_lines(book, laid.pages, problems)
+    typography = report_lines(book, laid.pages)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios))
+                      layout=Layout(at, folios), notes=typography)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)

@@ -224,21 +224,23 @@ def page_gaps(pages, lines: list[Line]) -> dict[int, float]:
     return gaps
 
 
-def report_lines(book: Book, pages, problems) -> list[Line]:
-    """Warn, at the chapter's file:line, about loose justified lines and runs of more than two
-    hyphenated lines (the engine breaks greedily and cannot avoid them itself). Returns the lines."""
+def report_lines(book: Book, pages) -> list[str]:
+    """Loose justified lines and runs of more than two hyphenated lines, each as
+    `path:line:col: what; what to do` at the chapter line that holds it (the engine breaks lines
+    greedily and cannot avoid them itself). The build prints them as notes, not warnings: they
+    are for the editor's judgement, and a strict build does not fail on them."""
     lines = body_lines(pages)
     median, loose = loose_lines(lines)
+    out = []
     for line in loose:
-        problems.warn(source_location(book, line),
-                      f"loose line on page {line.page + 1}: word spaces of {line.word_space:.1f}pt, over "
-                      f"{LOOSE:g}× the book's {median:.1f}pt (\"{_excerpt(line.text)}\"); reword, or tag a long "
-                      "word or name differently, so the line breaks better")
+        out.append(f"{source_location(book, line)}: loose line on PDF page {line.page + 1}: word spaces of "
+                   f"{line.word_space:.1f}pt, over {LOOSE:g}× the book's {median:.1f}pt (\"{_excerpt(line.text)}\"); "
+                   "reword, or move a long word or name, so that the line breaks better")
     for run in hyphen_runs(lines):
-        problems.warn(source_location(book, run[0]),
-                      f"{len(run)} hyphenated lines in a row on page {run[0].page + 1} (\"{_excerpt(run[0].text)}\"); "
-                      "at most 2 are allowed: add one of the words to hyphenation.txt without hyphens")
-    return lines
+        out.append(f"{source_location(book, run[0])}: {len(run)} hyphenated lines in a row on PDF page "
+                   f"{run[0].page + 1} (\"{_excerpt(run[0].text)}\"); at most 2 are allowed: add one of the "
+                   "words to hyphenation.txt without hyphens")
+    return out
 
 
 def _excerpt(text: str) -> str:

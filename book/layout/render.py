@@ -21,14 +21,20 @@ from ..paths import STYLES
 
 LABELS = {
     "en": dict(contents="Contents", bibliography="Bibliography", index="Index of names", see="see",
-               edited_by="Edited by", made_with="Typeset in Literata (SIL Open Font License 1.1) with "
-               "book, from Markdown sources, through WeasyPrint."),
+               edited_by="Edited by", published_by="Published by", printed_by="Printed by",
+               no_isbn="No ISBN has been assigned to this edition yet.",
+               typeface="Set in Literata (SIL Open Font License 1.1).",
+               made_with="Typeset from Markdown sources with <i>book</i> and WeasyPrint."),
     "ru": dict(contents="Содержание", bibliography="Библиография", index="Указатель имён", see="см.",
-               edited_by="Под редакцией", made_with="Набрано шрифтом Literata (SIL Open Font License 1.1) "
-               "программой book из исходных текстов Markdown с помощью WeasyPrint."),
+               edited_by="Под редакцией", published_by="Издатель:", printed_by="Отпечатано:",
+               no_isbn="Этому изданию ещё не присвоен ISBN.",
+               typeface="Набрано шрифтом Literata (SIL Open Font License 1.1).",
+               made_with="Свёрстано из исходных текстов Markdown программами <i>book</i> и WeasyPrint."),
     "kk": dict(contents="Мазмұны", bibliography="Библиография", index="Есімдер көрсеткіші", see="қ.",
-               edited_by="Редакциясымен", made_with="Literata қарпімен (SIL Open Font License 1.1) "
-               "book бағдарламасымен WeasyPrint арқылы терілді."),
+               edited_by="Редакциясымен", published_by="Баспа:", printed_by="Басылған жері:",
+               no_isbn="Бұл басылымға әлі ISBN берілмеген.",
+               typeface="Literata қарпімен терілді (SIL Open Font License 1.1).",
+               made_with="Markdown мәтіндерінен <i>book</i> және WeasyPrint бағдарламаларымен беттелді."),
 }
 
 
@@ -45,6 +51,8 @@ class Urls:
     """file: URL of the book folder (images and data are relative to it)."""
     stylesheet: str
     """file: URL of styles/book.css."""
+    grid: str = (STYLES / "grid.css").as_uri()
+    """file: URL of styles/grid.css, loaded after book.css when the house style asks for the grid."""
 
     @classmethod
     def for_book(cls, root: Path) -> "Urls":
@@ -132,6 +140,11 @@ def render_blank(book: Book, urls: Urls) -> str:
     return TEMPLATES.get_template("blank.html.j2").render(**_common(book, urls, "blank", "none"))
 
 
+NARRATIVE = frozenset({"chapter", "prologue", "epilogue"})
+"""Chapter kinds that are part of the story: set in the contents like chapters (numbered or not),
+not like back matter."""
+
+
 def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[str, str, str]]) -> list[dict]:
     """Contents lines: front chapters (numbered by the front layout itself), main chapters with their
     printed page, then back-matter sections given as (anchor, title, page)."""
@@ -140,9 +153,12 @@ def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[s
     for chapter in book.chapters:
         entries.append(dict(anchor=chapter.anchor, title=Markup(chapter.title_html), roman=chapter.front,
                             page=body_labels.get(chapter.anchor, ""), number=numbers.get(chapter.anchor),
-                            cls="front" if chapter.front else ("main" if chapter.kind == "chapter" else "back")))
+                            cls="front" if chapter.front else ("main" if chapter.kind in NARRATIVE else "back")))
     for anchor, title, page in back:
         entries.append(dict(anchor=anchor, title=title, roman=False, page=page, number=None, cls="back"))
+    first_back = next((e for e in entries if e["cls"] == "back"), None)
+    if first_back:
+        first_back["cls"] = "back first-back"
     return entries
 
 

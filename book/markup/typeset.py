@@ -144,6 +144,8 @@ def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True) -> str:
                 stack.append((name, max(mode, _mode(name, part))))
             out.append(part)
         elif mode < 2:
+            if any(tag in ("td", "th") for tag, _ in stack):
+                part = part.replace(NBSP, " ")  # a table column as narrow as its longest tie would overflow
             out.append(_text(part, hyphenator if mode == 0 else None))
         else:
             out.append(part)
@@ -157,6 +159,8 @@ def _mode(name: str, tag: str) -> int:
     """2 for elements left alone, 1 for those tied but not hyphenated (notes, set ragged), else 0."""
     if name in SKIP:
         return 2
+    if name in ("td", "th", "figcaption"):
+        return 1  # set ragged; and WeasyPrint sizes table columns wrongly around soft hyphens
     classes = _CLASS.search(tag)
     found = set(classes.group(1).split()) if classes else set()
     return 2 if SKIP_CLASSES & found else 1 if NO_HYPHENS & found else 0
