@@ -95,6 +95,8 @@ class Manifest:
     """perfect (glued, the cover has a spine) or saddle (stapled, no spine)."""
     cover_image: Path | None = None
     """An image for the front cover, inside the book folder."""
+    back_quote: str = ""
+    """A short quotation for the back cover (with its source), or empty."""
     style: "HouseStyle" = field(default_factory=lambda: HouseStyle())
     """How dates and quotation punctuation are written in notes, bibliography and apparatus."""
     hyphenation: tuple[tuple[str, tuple[int, ...]], ...] = ()

@@ -210,8 +210,12 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         target = out / f"{slug}-cover.pdf"
         plan = write_cover(m, len(print_pages), engine, urls, target)
         summary.outputs.append(target)
+        summary.notes.append(plan.summary)
         if plan.note:
             summary.notes.append(plan.note)
+        if not m.isbn:
+            summary.notes.append("cover: book.yaml has no isbn; the barcode area is left empty for the publisher "
+                                 "and the imprint page says that no ISBN has been assigned")
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"

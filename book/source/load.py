@@ -59,6 +59,7 @@ MANIFEST = {
     "cover_image": Field("str", False, "an image for the front cover, relative to book.yaml"),
     "style": Field("map", False, "house style, e.g. {dates: day-month-year, quotes: logical}"),
     "hyphenation": Field("str", False, "the hyphenation exceptions file, relative to book.yaml"),
+    "back_quote": Field("str", False, "a short quotation for the back cover, with its source"),
 }
 
 BINDINGS = ("perfect", "saddle")
