@@ -197,3 +197,20 @@ def test_at_most_one_loose_line_per_twenty_pages(alzhir):
     _, laid, lines = alzhir
     _, loose = measure.loose_lines(lines)
     assert len(loose) <= len(laid.pages) / 20
+
+
+def test_a_section_title_named_in_a_cross_reference_is_quoted():
+    from book.layout.render import quote_title_xrefs
+    titles = {"garden": {"a garden in the steppe", "labour"}}
+    html = ('<a class="xref in-parens" href="#garden">A gar\u00adden in the steppe</a> and '
+            '<a class="xref" href="#garden">the garden</a>')
+    out = quote_title_xrefs(html, titles)
+    assert out.count('class="xref in-parens title"') == 1 and '<a class="xref" href="#garden">the garden' in out
+
+
+def test_cross_references_print_quoted_titles_with_their_page_tied(alzhir):
+    _, _, lines = alzhir
+    text = " ".join(line.text.replace("\u2010 ", "").replace("\u2010", "") for line in lines)
+    found = re.findall(r"“([^”]{3,60})”(?:,| \() ?p\.(.)(\d+)", text)
+    assert len(found) >= 10, found
+    assert all(space == NBSP for _, space, _ in found)
