@@ -214,3 +214,13 @@ def test_cross_references_print_quoted_titles_with_their_page_tied(alzhir):
     found = re.findall(r"“([^”]{3,60})”(?:,| \() ?p\.(.)(\d+)", text)
     assert len(found) >= 10, found
     assert all(space == NBSP for _, space, _ in found)
+
+
+def test_note_calls_come_after_punctuation_in_captions_and_text():
+    from book.markup.typeset import calls_after_punctuation
+    call = '<a class="call" href="#n1">1</a><span class="fn" id="n1">A <span class="p">note</span>.</span>'
+    assert calls_after_punctuation(f"the table that follows \u2060{call}.") == f"the table that follows.\u2060{call}"
+    assert calls_after_punctuation(f"words{call} go on") == f"words{call} go on"
+    book, _ = load_book(ROOT / "chapters")
+    captions = [c.html for c in book.chapters if "figcaption" in c.html]
+    assert captions and not any(re.search(r'\s\u2060?<a class="call"', html) for html in captions)
