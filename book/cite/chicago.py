@@ -86,6 +86,27 @@ def bibliography_sort_text(source: Source) -> str:
     return f"{who}. {title}" if who and title else who or title
 
 
+ITALIC_CONTAINERS = ("article", "blog", "interview")
+"""Kinds whose publisher is a periodical, blog or programme, set in italics like a book's title."""
+ITALIC_TITLES = ("book", "film")
+"""Kinds whose own title is italic; every other title is quoted."""
+
+
+def house_titles(sources: Iterable[Source]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names set in italics, titles set in quotation marks) for running text, the way the notes
+    set them: periodicals, blogs, books and films in italics; articles, posts and documents quoted."""
+    italic, quoted = [], []
+    for s in sources:
+        kind = _kind(s)
+        name = _clean(s.publisher)
+        if kind in ITALIC_CONTAINERS and len(name) >= 4 and name.lower() not in ("n.p.", "n.p"):
+            italic.append(name)
+        title = _smarten(_clean(s.title)).replace("*", "")
+        if title and len(title) >= 8:
+            (italic if kind in ITALIC_TITLES else quoted).append(title)
+    return tuple(dict.fromkeys(italic)), tuple(dict.fromkeys(quoted))
+
+
 def _source_for(item: CiteItem, sources: Mapping[str, Source]) -> Source:
     """The source an item names, or an error pointing at its key."""
     if item.key in sources:

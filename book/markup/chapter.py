@@ -15,7 +15,8 @@ from ..errors import Problems
 from ..model import Chapter, Location, Manifest
 from .check import Context, check_tokens
 from .parser import Locator, make_parser, plain
-from .typeset import hyphenator_for, typeset
+from ..cite import house_titles
+from .typeset import hyphenator_for, style_titles, typeset
 from .writer import ChapterWriter
 
 
@@ -36,7 +37,7 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
         problems.error(title_at, "the title is empty; give the chapter a title")
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
-    html = typeset(html, hyphenator_for(context.manifest))
+    html = typeset(style_titles(html, *house_titles(context.sources)), hyphenator_for(context.manifest))
     check_note_lengths(writer.notes, context.manifest, problems)
     title_html = md.renderInline(title).strip() if title else ""
     return Chapter(

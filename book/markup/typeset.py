@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape, unescape
 
 import pyphen
 
@@ -149,6 +150,19 @@ def calls_after_punctuation(html: str) -> str:
             pos = end
     out.append(html[pos:])
     return "".join(out)
+
+
+def style_titles(html: str, italic: tuple[str, ...], quoted: tuple[str, ...]) -> str:
+    """Titles in running text set as the notes set them: a periodical's or blog's name written in
+    roman goes into italics; an article's title written in italics goes into quotation marks."""
+    wanted = {" ".join(t.split()) for t in quoted}
+    html = re.sub(r"<em>((?:(?!</em>).)*)</em>", lambda m: f"“{m.group(1)}”"
+                  if " ".join(unescape(re.sub(r"<[^>]+>", "", m.group(1))).split()) in wanted else m.group(), html)
+    for name in italic:
+        words = [re.escape(escape(w, quote=False)) for w in name.split()]
+        spaced = r"(?:\s|\u00a0)+".join(rf'(?:<span class="pn">)?{w}(?:</span>)?' for w in words)
+        html = re.sub(rf"(?<![\w>“‘])(?<!<em>)(?<!<i>)({spaced})(?![\w<’”])", r"<i>\1</i>", html)
+    return html
 
 
 def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True) -> str:
