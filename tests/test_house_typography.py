@@ -236,3 +236,15 @@ def test_titles_are_set_by_kind_in_text_as_in_notes():
     assert "<em><span class=\"pn\">ALZHIR</span>: A" not in about and "“<span class=\"pn\">ALZHIR</span>: A" in about
     roman = [c.path.name for c in book.chapters if re.search(r'(?<!<i>)<span class="pn">Qalam</span>(?!</i>)', c.html)]
     assert roman == []
+
+
+@pytest.mark.xfail(strict=True, reason="WeasyPrint moves a note's line rather than splitting it and keeps widows and "
+                   "orphans by shortening pages: about 26 ALZHIR pages end 1.2-5 lines short (measured here)")
+def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(alzhir):
+    _, laid, lines = alzhir
+    gaps = measure.page_gaps(laid.pages, lines)
+    last = {}
+    for line in lines:
+        last[line.chapter] = max(last.get(line.chapter, 0), line.page)
+    short = {page: gap for page, gap in gaps.items() if page not in last.values() and gap > 13.4}
+    assert short == {}
