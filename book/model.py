@@ -90,12 +90,45 @@ class Manifest:
     date: str = ""
     """Publication date (YYYY-MM-DD) written into the PDFs, so that builds are reproducible; empty: the
     newest source file's time (SOURCE_DATE_EPOCH overrides both)."""
+    isbn: str = ""
+    """ISBN-13 as written (hyphens kept), check digit verified; empty when the book has none yet."""
+    printer: str = ""
+    """Printer's name and place, for the imprint page."""
+    copyright: str = ""
+    """Copyright holder(s) and year for the imprint page, e.g. "2026 The Memorial"."""
+    binding: str = "perfect"
+    """perfect (glued, the cover has a spine) or saddle (stapled, no spine)."""
+    cover_image: Path | None = None
+    """An image for the front cover, inside the book folder."""
+    back_quote: str = ""
+    """A short quotation for the back cover (with its source), or empty."""
+    style: "HouseStyle" = field(default_factory=lambda: HouseStyle())
+    """How dates and quotation punctuation are written in notes, bibliography and apparatus."""
+    hyphenation: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """Hyphenation exceptions: words (lower case) and where they may break (none: never)."""
     where: tuple[tuple[str, "Location"], ...] = ()
     """Where each key is written in book.yaml, for messages about its value."""
 
     def at(self, key: str) -> "Location":
         """Where key is written in book.yaml, or book.yaml itself."""
         return dict(self.where).get(key, Location(self.root / "book.yaml"))
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """book.yaml `style`: one choice for the whole book (text, notes, bibliography, index)."""
+
+    dates: str = "month-day-year"
+    """day-month-year (30 May 2013) or month-day-year (May 30, 2013, US Chicago)."""
+    quotes: str = "american"
+    """logical (commas and periods outside closing quotes unless quoted) or american (always inside)."""
+    grid: str = "none"
+    """baseline: every line, heading, quotation and list on one baseline grid (styles/grid.css)."""
+
+
+HOUSE_STYLES = {"dates": ("day-month-year", "month-day-year"), "quotes": ("logical", "american"),
+                "grid": ("baseline", "none")}
+"""The values each `style` key accepts."""
 
 
 @dataclass(frozen=True)

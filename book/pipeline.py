@@ -17,6 +17,7 @@ from typing import Callable
 from .errors import BookError, Problem, Problems
 from .layout import bibliography as biblio
 from .layout import index as names
+from .layout.measure import report_lines
 from .layout.notes import check_notes
 from .layout.render import (
     Urls,
@@ -35,6 +36,8 @@ from .output.finish import (
     build_date,
     chain,
     folio_labels,
+    is_blank,
+    label_runs,
     pad_to_multiple,
     page_labels,
     screen_finisher,
@@ -180,11 +183,12 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
+    typography = report_lines(book, laid.pages)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)))
+                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)), notes=typography)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict, staging)) if vetted else None
     write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check, staging)
@@ -264,15 +268,24 @@ def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], e
         plan = write_cover(m, len(print_pages), engine, urls, at(target), stamp=stamp)
         summary.outputs.append(target)
         summary.page_counts[target] = 1
+        summary.notes.append(plan.summary)
         if plan.note and plan.note not in summary.notes:
             summary.notes.append(plan.note)
+        if not m.isbn:
+            summary.notes.append("cover: book.yaml has no isbn; the barcode area is left empty for the publisher "
+                                 "and the imprint page says that no ISBN has been assigned")
     if "screen" in wanted:
         reporter.stage("Writing the screen edition")
         target = out / f"{slug}-screen.pdf"
-        write_pdf(laid.front.copy(laid.pages), at(target), chain(screen_finisher(TITLE_PAGE), labels), "pdf/ua-1",
-                  stamp=stamp)
+        # A screen has no versos: the blank pages that make chapters open on rectos are left out,
+        # and each page keeps the folio it carries in print.
+        folios = folio_labels(laid.front_count, len(laid.pages))
+        kept = [i for i, page in enumerate(laid.pages) if not is_blank(page)]
+        opening = sum(1 for i in kept if i < TITLE_PAGE)
+        write_pdf(laid.front.copy([laid.pages[i] for i in kept]), at(target),
+                  chain(screen_finisher(opening), label_runs([folios[i] for i in kept])), "pdf/ua-1", stamp=stamp)
         summary.outputs.append(target)
-        summary.page_counts[target] = len(laid.pages)
+        summary.page_counts[target] = len(kept)
     if "booklet" in wanted:
         reporter.stage("Writing the booklet")
         target = out / f"{slug}-booklet.pdf"

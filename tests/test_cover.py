@@ -26,7 +26,8 @@ PUBLISHER = "Harbour Lane Press"
 DESCRIPTION = ("Thousands of women were sent to a camp on the steppe for no crime of their own. "
                "This book gathers what they wrote, and what their children remembered.")
 LONG_TITLE = ("An Extraordinarily Long Title That Goes On and On, Far Beyond What Any Spine "
-              "Could Possibly Carry in One Line, However Narrow the Type")
+              "Could Possibly Carry in One Line, However Narrow the Type, Even Set as Small as "
+              "Five Points, Which Is the Smallest Size a Spine Title May Take Before It Is Left Off")
 
 
 @dataclass(frozen=True)
@@ -111,20 +112,37 @@ def test_plan_measures_the_sheet_and_the_spine(tmp_path):
     assert plan.sheet_mm == pytest.approx((307.2, 216.0))
 
 
-@pytest.mark.parametrize("pages, titled", [(118, False), (119, True), (120, True)])
-def test_spine_title_from_six_millimetres(tmp_path, pages, titled):
-    plan = plan_cover(manifest(tmp_path), pages)  # 119 pages -> 60 leaves -> exactly 6.0 mm
+@pytest.mark.parametrize("pages, titled", [(78, False), (79, True), (92, True)])
+def test_spine_title_from_four_millimetres(tmp_path, pages, titled):
+    plan = plan_cover(manifest(tmp_path), pages)  # 79 pages -> 40 leaves -> exactly 4.0 mm
     assert plan.spine_title is titled
     assert bool(plan.note) is not titled
     if not titled:
-        assert "6 mm" in plan.note and "spine" in plan.note
+        assert "4 mm" in plan.note and "spine" in plan.note
+
+
+def test_spine_title_is_the_largest_size_that_fits(tmp_path):
+    narrow = plan_cover(manifest(tmp_path), 92)  # 4.6 mm: about 7 pt
+    assert narrow.spine_font_pt == pytest.approx(7.17, abs=0.01)
+    long = ("An Extraordinarily Long Title That Goes On and On, Far Beyond What Any Spine "
+            "Could Possibly Carry in One Line, However Narrow the Type")
+    plan = plan_cover(manifest(tmp_path, title=long), 400)
+    assert plan.spine_title and plan.spine_font_pt < 9
+    assert title_length_mm(long, plan.spine_font_pt) == pytest.approx(plan.spine_length_mm, abs=0.1)
+
+
+def test_saddle_stitched_cover_has_no_spine(tmp_path):
+    plan = plan_cover(manifest(tmp_path, binding="saddle"), 92)
+    assert plan.spine_mm == 0 and not plan.spine_title and plan.width_mm == 2 * 148
+    assert "saddle" in plan.summary
+    assert "perfect binding, spine 4.6 mm" in plan_cover(manifest(tmp_path), 92).summary
 
 
 def test_spine_font_follows_the_spine_up_to_nine_points(tmp_path):
-    sizes = [plan_cover(manifest(tmp_path), pages).spine_font_pt for pages in (120, 130, 140, 400)]
+    sizes = [plan_cover(manifest(tmp_path), pages).spine_font_pt for pages in (80, 90, 100, 400)]
     assert sizes == sorted(sizes)
     assert sizes[0] < 9 and sizes[-1] == 9
-    assert sizes[0] * 25.4 / 72 < 6.0 / 2  # well inside a 6 mm spine
+    assert sizes[0] * 25.4 / 72 <= 0.56 * 4.0  # the letters keep inside a 4 mm spine
 
 
 def test_a_title_too_long_for_the_spine_is_left_off_with_a_note(tmp_path):
@@ -160,9 +178,9 @@ def test_page_boxes(tmp_path, pages, caliper, bleed, spine):
 
 
 def test_thin_spine_carries_no_title(tmp_path):
-    plan, page, engine = build(tmp_path, 96)
-    assert not plan.spine_title and "4.8 mm" in plan.note
-    titles = where(page, "The Quiet")
+    plan, page, engine = build(tmp_path, 60)
+    assert not plan.spine_title and "3 mm" in plan.note
+    titles = [t for t in where(page, "The Quiet") if not within(t[0], plan.back_x_mm)]  # the back's headline aside
     assert len(titles) == 1
     assert within(titles[0][0], plan.front_x_mm)
     assert engine.messages == []
@@ -173,7 +191,7 @@ def test_spine_title_reads_top_to_bottom_in_the_spine(tmp_path, pages, caliper):
     plan, page, engine = build(tmp_path, pages, paper_caliper=caliper)
     assert plan.spine_title and plan.note == ""
     on_spine = [(x, y, d) for x, y, d in where(page, TITLE) if within(x, plan.spine_x_mm)]
-    assert len(where(page, "The Quiet")) == 2 and len(on_spine) == 1
+    assert len(where(page, "The Quiet")) == 3 and len(on_spine) == 1  # back headline, spine, front
     x, y, direction = on_spine[0]
     assert direction[0] == pytest.approx(0, abs=1e-6) and direction[1] < 0  # runs down the sheet
     assert x > sum(plan.spine_x_mm) / 2 - plan.spine_font_pt / MM  # baseline near the middle
@@ -259,8 +277,26 @@ def test_layout_has_the_last_word_on_the_spine_title(tmp_path, monkeypatch):
     plan, page, engine = build(tmp_path, 400, title=LONG_TITLE)
     assert not plan.spine_title and "needs" in plan.note
     assert not [x for x, _, _ in where(page, "An Extraordinarily") if within(x, plan.spine_x_mm)]
-    assert len(where(page, "An Extraordinarily")) == 1
+    assert len([x for x, _, _ in where(page, "An Extraordinarily") if not within(x, plan.back_x_mm)]) == 1
     assert engine.messages == []
+
+
+def test_back_cover_carries_a_barcode_of_the_isbn_and_a_price_field(tmp_path):
+    plan, page, engine = build(tmp_path, 92, isbn="978-3-16-148410-0", year=2026,
+                               back_quote="“A short quotation.” — A Reader")
+    text = " ".join(page.extract_text().split())
+    assert "9783161484100" in text.replace(" ", "")  # the digits under the bars, check digit 0
+    assert "ISBN 978-3-16-148410-0" in text and "A short quotation" in text and "Harbour Lane Press · 2026" in text
+    assert engine.messages == []
+    html = render_cover_html(manifest(tmp_path), plan_cover(manifest(tmp_path), 92), Urls.for_book(tmp_path / "source"))
+    assert 'class="panel barcode reserved"' in html and "<svg" not in html  # no ISBN: area left for the publisher
+
+
+def test_barcode_verifies_the_check_digit():
+    from book.output.cover import ean13_svg
+    assert "<svg" in ean13_svg("9783161484100")
+    with pytest.raises(ValueError):
+        ean13_svg("9783161484101")
 
 
 def test_back_text_too_long_for_the_back_is_noted(tmp_path):

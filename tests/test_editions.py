@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -115,7 +116,7 @@ def test_every_font_is_embedded_in_every_edition(editions):
 def test_print_is_padded_to_a_multiple_of_four_screen_is_not(editions):
     summary, pdfs = editions
     assert summary.pages == 25
-    assert len(pdfs["print"].pages) == 28 and len(pdfs["screen"].pages) == 25
+    assert len(pdfs["print"].pages) == 28 and len(pdfs["screen"].pages) < 25  # no blank versos on screen
     for page in pdfs["print"].pages[25:]:
         assert not (page.extract_text() or "").strip()
 
@@ -126,16 +127,34 @@ def test_screen_edition_is_live_tagged_and_opens_on_the_title_page(editions):
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
     assert root["/Lang"] == "en" and root["/PageMode"] == "/UseOutlines"
-    assert reader.get_page_number(root["/OpenAction"][0].get_object()) == 2
-    assert "Synthetic Book" in reader.pages[2].extract_text()
+    opening = reader.get_page_number(root["/OpenAction"][0].get_object())
+    assert opening == 1 and "Synthetic Book" in reader.pages[opening].extract_text()
     links = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])
              if a.get_object()["/Subtype"] == "/Link"]
     internal = [a for a in links if "/Dest" in a or "/Dest" in a.get("/A", {})]
     at = summary.layout.pages
     assert len(internal) >= 2 * 35 + 6  # both ways for 35 notes, plus the contents and the index
     assert [item.title for item in reader.outline if not isinstance(item, list)][0] == "Contents"
-    assert list(reader.page_labels[:10]) == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
-    assert at["index"] < len(reader.pages)
+    assert list(reader.page_labels[:3]) == ["i", "iii", "iv"]  # half-title, title, imprint: no blank verso ii
+    assert at["index"] < len(pdfs["print"].pages)
+
+
+def test_screen_edition_has_no_blank_pages_and_labels_match_the_folios(editions):
+    summary, pdfs = editions
+    screen = pdfs["screen"]
+    assert all((page.extract_text() or "").strip() for page in screen.pages)
+    printed = {label: (page.extract_text() or "") for label, page in zip(pdfs["print"].page_labels, pdfs["print"].pages)}
+    for label, page in zip(screen.page_labels, screen.pages):
+        assert printed[label] == (page.extract_text() or ""), label
+    arabic = [label for label in screen.page_labels if label.isdigit()]
+    assert arabic[0] == "1" and arabic == sorted(arabic, key=int)
+
+
+def test_small_caps_running_heads_extract_as_words(editions):
+    _, pdfs = editions
+    heads = [line for page in pdfs["screen"].pages for line in (page.extract_text() or "").split("\n")[:1]]
+    assert "synthetic book" in [" ".join(h.split()).lower() for h in heads]
+    assert not any(re.search(r"[a-z][A-Z]", h) for h in heads), heads
 
 
 def test_crop_marks_lie_outside_the_bleed_when_asked(tmp_path):

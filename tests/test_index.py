@@ -166,3 +166,18 @@ def test_entry_never_mentioned_is_a_warning(tmp_path):
     result = CliRunner().invoke(main, ["check", "--source", str(write_book(tmp_path / "b", names__yaml=names))])
     assert result.exit_code == 0
     assert '"No Body" (nobody) is never mentioned with a tag' in result.output
+
+
+def test_index_prints_one_pair_of_parentheses_and_no_see_entry_under_a_given_name():
+    from book.layout.index import display_heading, see_forms
+    from book.model import Location, Person
+
+    assert display_heading("Pilnyak, Boris (son)", "son of Kira Andronikashvili") == \
+        ("Pilnyak, Boris", "son of Kira Andronikashvili")
+    assert display_heading("Saduakasova, Elizaveta (Zeynep-Kanipa)", "prisoner") == \
+        ("Saduakasova, Elizaveta", "Zeynep-Kanipa; prisoner")
+    assert display_heading("Smith, Ann", "in the film Traitors (1990)") == ("Smith, Ann", "in the film Traitors [1990]")
+    person = Person(id="m", name="Rachel Messerer", sort="Messerer-Plisetskaya, Rachel Mikhailovna",
+                    origin=Location("names.yaml"), variants=("Rachel Mikhailovna", "Rachel Messerer", "Misha"),
+                    variant_sorts=(("Rachel Mikhailovna", "Rachel Mikhailovna"),))
+    assert see_forms(person) == ["Messerer, Rachel", "Misha"]

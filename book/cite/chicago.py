@@ -16,24 +16,47 @@ in Source.extra as a single string.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import difflib
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 
-from ..model import Source
+from ..model import HouseStyle, Source
 from ..policy import check_href
 from ..source.bibliography import REQUIRED
 from .parse import CitationError, CiteItem, _print_range
+
+
+_STYLE: contextvars.ContextVar[HouseStyle] = contextvars.ContextVar("house_style", default=HouseStyle())
+"""The house style the formatting functions below follow (US Chicago unless a book says otherwise)."""
+
+
+@contextmanager
+def house_style(style: HouseStyle | None):
+    """Format in the book's house style (dates, quotation punctuation) inside the block."""
+    token = _STYLE.set(style or HouseStyle())
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
 
 
 def format_note(
     items: Iterable[CiteItem],
     sources: Mapping[str, Source],
     seen: frozenset[str],
+    style: HouseStyle | None = None,
 ) -> tuple[str, frozenset[str]]:
-    """The HTML of the footnote for one bracket, and the keys now cited."""
+    """The HTML of the footnote for one bracket, and the keys now cited, in the house style."""
+    with house_style(style):
+        return _format_note(items, sources, seen)
+
+
+def _format_note(items: Iterable[CiteItem], sources: Mapping[str, Source],
+                 seen: frozenset[str]) -> tuple[str, frozenset[str]]:
     parts = []
     for item in items:
         source = _source_for(item, sources)
@@ -45,9 +68,16 @@ def format_note(
     return _end("; ".join(parts)), seen
 
 
-def format_bibliography_entry(source: Source) -> str:
-    """The HTML of the source's bibliography entry, ending with a period."""
-    return _end(_join(_BIB[_kind(source)](source), "."))
+def format_bibliography_entry(source: Source, style: HouseStyle | None = None) -> str:
+    """The HTML of the source's bibliography entry, ending with a period, in the house style."""
+    with house_style(style):
+        return _end(_join(_BIB[_kind(source)](source), "."))
+
+
+def format_date(text: str, style: HouseStyle | None = None) -> str:
+    """An ISO date (2013-05-30, 2013-05) in the house style; anything else as written."""
+    with house_style(style):
+        return _date(text)
 
 
 def bibliography_sort_text(source: Source) -> str:
@@ -55,6 +85,27 @@ def bibliography_sort_text(source: Source) -> str:
     who = _plain(_bib_who(source))
     title = _sort_title(source.title or source.get("genre"))
     return f"{who}. {title}" if who and title else who or title
+
+
+ITALIC_CONTAINERS = ("article", "blog", "interview")
+"""Kinds whose publisher is a periodical, blog or programme, set in italics like a book's title."""
+ITALIC_TITLES = ("book", "film")
+"""Kinds whose own title is italic; every other title is quoted."""
+
+
+def house_titles(sources: Iterable[Source]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names set in italics, titles set in quotation marks) for running text, the way the notes
+    set them: periodicals, blogs, books and films in italics; articles, posts and documents quoted."""
+    italic, quoted = [], []
+    for s in sources:
+        kind = _kind(s)
+        name = _clean(s.publisher)
+        if kind in ITALIC_CONTAINERS and len(name) >= 4 and name.lower() not in ("n.p.", "n.p"):
+            italic.append(name)
+        title = _smarten(_clean(s.title)).replace("*", "")
+        if title and len(title) >= 8:
+            (italic if kind in ITALIC_TITLES else quoted).append(title)
+    return tuple(dict.fromkeys(italic)), tuple(dict.fromkeys(quoted))
 
 
 def _source_for(item: CiteItem, sources: Mapping[str, Source]) -> Source:
@@ -465,7 +516,8 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 def _date(text: str) -> str:
-    """2013-05-30 -> May 30, 2013; 2013-05 -> May 2013; others as written."""
+    """2013-05-30 -> May 30, 2013 (or 30 May 2013 in day-month-year style); 2013-05 -> May 2013;
+    others as written."""
     text = _clean(text)
     match = _ISO.fullmatch(text)
     if not match:
@@ -478,7 +530,11 @@ def _date(text: str) -> str:
     if not month:
         return str(year)
     name = _MONTHS[month - 1]
-    return f"{name} {day}, {year}" if day else f"{name} {year}"
+    if not day:
+        return f"{name} {year}"
+    if _STYLE.get().dates == "day-month-year":
+        return f"{day} {name} {year}"
+    return f"{name} {day}, {year}"
 
 
 _BREAK_BEFORE = set("/~.,-_?#%")
@@ -566,14 +622,15 @@ def _end(fragment: str) -> str:
 
 
 def _punctuate(fragment: str, mark: str) -> str:
-    """Add a comma or period: inside closing quotes; no period after ? ! or `.`."""
+    """Add a comma or period: inside closing quotes (US) or after them (logical house style);
+    no period after ? ! or `.`."""
     tags = re.search(r"(?:</[a-z]+>)*$", fragment).group()
     core = fragment[:len(fragment) - len(tags)]
     quotes = _closing_quotes(core)
     body = core[:len(core) - quotes]
     if mark == "." and body[-1:] in ("?", "!", "."):
         return fragment
-    if quotes and not tags:
+    if quotes and not tags and _STYLE.get().quotes != "logical":
         return body + mark + core[len(body):]
     return fragment + mark
 

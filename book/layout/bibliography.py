@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import cite
+from ..markup.typeset import typeset
 from ..model import Book
 from .collate import make_collator
 
@@ -13,7 +14,7 @@ def entries(book: Book) -> list[dict]:
     sources = [s for s in book.sources if s.id in cited]
     collator = make_collator(book.manifest.language)
     sources.sort(key=lambda s: collator.key(cite.bibliography_sort_text(s)))
-    return [dict(anchor=f"src-{s.id}", html=cite.format_bibliography_entry(s)) for s in sources]
+    return [dict(anchor=f"src-{s.id}", html=typeset(cite.format_bibliography_entry(s, book.manifest.style), None)) for s in sources]
 
 
 def colophon_html(book: Book) -> str:

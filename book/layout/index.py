@@ -8,6 +8,8 @@ get "see" entries, and only for entries that have pages.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import Problems
 from ..model import Book, IndexEntry, Person
 from .collate import make_collator
@@ -30,10 +32,11 @@ def index_entries(book: Book, at: dict[str, int], folios: list[str], problems: P
         if person.id not in pages:
             continue
         locators = join_ranges(pages[person.id], folios)
-        entries.append(IndexEntry(sort=person.sort, label=collator.group(person.sort), role=person.role,
+        heading, role = display_heading(person.sort, person.role)
+        entries.append(IndexEntry(sort=heading, label=collator.group(person.sort), role=role,
                                   pages=locators))
         for see in see_forms(person):
-            entries.append(IndexEntry(sort=see, label=collator.group(see), see=person.sort))
+            entries.append(IndexEntry(sort=see, label=collator.group(see), see=heading))
     entries.sort(key=lambda e: (collator.key(e.sort), bool(e.see)))
     return entries
 
@@ -58,14 +61,36 @@ def _same_style(folios: list[str], a: int, b: int) -> bool:
     return folios[a].isdigit() == folios[b].isdigit()
 
 
+QUALIFIER = re.compile(r"\s*\(([^()]*)\)$")
+
+
+def display_heading(sort: str, role: str) -> tuple[str, str]:
+    """The heading and the role as printed: one pair of parentheses only. Parentheses inside the
+    role become brackets (“Traitors [1990]”), and a qualifier in the sort form (“Pilnyak, Boris
+    (son)”) joins the role, or gives way to it when the role already says it (“son of …”)."""
+    role = role.replace("(", "[").replace(")", "]")
+    qualifier = QUALIFIER.search(sort)
+    if not qualifier or not role:
+        return sort, role
+    word = qualifier.group(1)
+    merged = role if role.lower().startswith(word.lower()) else f"{word}; {role}"
+    return sort[:qualifier.start()], merged
+
+
 def see_forms(person: Person) -> list[str]:
-    """Sort forms of the variants that differ from the entry's own (possessives excepted)."""
+    """Sort forms of the variants that differ from the entry's own (possessives excepted), except
+    forms that would be filed under a given name (“Rachel Mikhailovna”): a reader looks a person
+    up by surname, and the entry itself is found there."""
     explicit = dict(person.variant_sorts)
+    given = set(person.sort.partition(",")[2].split())
     forms: list[str] = []
     for variant in person.variants:
         if variant.endswith(("'s", "’s")) and variant not in explicit:
             continue
         form = explicit.get(variant) or derive_sort(variant)
+        lead = form.replace(",", " ").split()[:1]
+        if len(form.split()) > 1 and lead and lead[0] in given:
+            continue
         if form != person.sort and form not in forms:
             forms.append(form)
     return forms

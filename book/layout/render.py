@@ -7,7 +7,8 @@ page numbers written in, front chapters) and the index of names, both small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -16,20 +17,27 @@ from markupsafe import Markup
 from .. import __version__
 from ..model import Book, Chapter, IndexEntry
 from ..paths import STYLES
+from ..text import normalize, plain
 from .qr import qr_svg
 
 """The print CSS and its fonts (styles/ beside the package)."""
 
 LABELS = {
     "en": dict(contents="Contents", bibliography="Bibliography", index="Index of names", see="see",
-               edited_by="Edited by", made_with="Typeset in Literata (SIL Open Font License 1.1) with "
-               "book, from Markdown sources, through WeasyPrint."),
+               edited_by="Edited by", printed_by="Printed by",
+               no_isbn="No ISBN has been assigned to this edition yet.",
+               typeface="Set in Literata (SIL Open Font License 1.1).",
+               made_with="Typeset from Markdown sources with <i>book</i> and WeasyPrint."),
     "ru": dict(contents="Содержание", bibliography="Библиография", index="Указатель имён", see="см.",
-               edited_by="Под редакцией", made_with="Набрано шрифтом Literata (SIL Open Font License 1.1) "
-               "программой book из исходных текстов Markdown с помощью WeasyPrint."),
+               edited_by="Под редакцией", printed_by="Отпечатано:",
+               no_isbn="Этому изданию ещё не присвоен ISBN.",
+               typeface="Набрано шрифтом Literata (SIL Open Font License 1.1).",
+               made_with="Свёрстано из исходных текстов Markdown программами <i>book</i> и WeasyPrint."),
     "kk": dict(contents="Мазмұны", bibliography="Библиография", index="Есімдер көрсеткіші", see="қ.",
-               edited_by="Редакциясымен", made_with="Literata қарпімен (SIL Open Font License 1.1) "
-               "book бағдарламасымен WeasyPrint арқылы терілді."),
+               edited_by="Редакциясымен", printed_by="Басылған жері:",
+               no_isbn="Бұл басылымға әлі ISBN берілмеген.",
+               typeface="Literata қарпімен терілді (SIL Open Font License 1.1).",
+               made_with="Markdown мәтіндерінен <i>book</i> және WeasyPrint бағдарламаларымен беттелді."),
 }
 
 
@@ -46,6 +54,8 @@ class Urls:
     """file: URL of the book folder (images and data are relative to it)."""
     stylesheet: str
     """file: URL of styles/book.css."""
+    grid: str = (STYLES / "grid.css").as_uri()
+    """file: URL of styles/grid.css, loaded after book.css when the house style asks for the grid."""
 
     @classmethod
     def for_book(cls, root: Path) -> "Urls":
@@ -100,7 +110,38 @@ def chapter_numbers(book: Book) -> dict[str, int]:
 
 
 def _chapters(book: Book, front: bool) -> list[Chapter]:
-    return [c for c in book.chapters if c.front == front]
+    titles = section_titles(book)
+    return [replace(c, html=quote_title_xrefs(c.html, titles)) for c in book.chapters if c.front == front]
+
+
+_HEADING = re.compile(r'<h[1-6] id="([^"]+)">(.*?)</h[1-6]>', re.S)
+_XREF = re.compile(r'<a class="xref( in-parens)?" href="#([^"]+)">(.*?)</a>', re.S)
+
+
+def _comparable(html: str) -> str:
+    return normalize(plain(html).replace("\u00ad", "")).casefold().strip(" .,")
+
+
+def section_titles(book: Book) -> dict[str, set[str]]:
+    """id -> the titles a reference to it may name: its heading's, and its chapter's."""
+    titles: dict[str, set[str]] = {}
+    for chapter in book.chapters:
+        own = _comparable(chapter.title_html or chapter.title)
+        titles[chapter.anchor] = {own}
+        for ident, text in _HEADING.findall(chapter.html):
+            titles[ident] = {_comparable(text), own}
+    return titles
+
+
+def quote_title_xrefs(html: str, titles: dict[str, set[str]]) -> str:
+    """A cross-reference whose text is the title of the section it points at is a title, set the house
+    way: in quotation marks (the CSS adds them around the text, before the page number)."""
+    def mark(m: re.Match) -> str:
+        parens, target, text = m.groups()
+        if _comparable(text) in titles.get(target, set()):
+            return f'<a class="xref{parens or ""} title" href="#{target}">{text}</a>'
+        return m.group()
+    return _XREF.sub(mark, html)
 
 
 def render_body(book: Book, urls: Urls, bibliography: list[dict]) -> str:
@@ -134,6 +175,11 @@ def render_blank(book: Book, urls: Urls) -> str:
     return TEMPLATES.get_template("blank.html.j2").render(**_common(book, urls, "blank", "none"))
 
 
+NARRATIVE = frozenset({"chapter", "prologue", "epilogue"})
+"""Chapter kinds that are part of the story: set in the contents like chapters (numbered or not),
+not like back matter."""
+
+
 def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[str, str, str]]) -> list[dict]:
     """Contents lines: front chapters (numbered by the front layout itself), main chapters with their
     printed page, then back-matter sections given as (anchor, title, page)."""
@@ -142,9 +188,12 @@ def contents_entries(book: Book, body_labels: dict[str, str], back: list[tuple[s
     for chapter in book.chapters:
         entries.append(dict(anchor=chapter.anchor, title=Markup(chapter.title_html), roman=chapter.front,
                             page=body_labels.get(chapter.anchor, ""), number=numbers.get(chapter.anchor),
-                            cls="front" if chapter.front else ("main" if chapter.kind == "chapter" else "back")))
+                            cls="front" if chapter.front else ("main" if chapter.kind in NARRATIVE else "back")))
     for anchor, title, page in back:
         entries.append(dict(anchor=anchor, title=title, roman=False, page=page, number=None, cls="back"))
+    first_back = next((e for e in entries if e["cls"] == "back"), None)
+    if first_back:
+        first_back["cls"] = "back first-back"
     return entries
 
 

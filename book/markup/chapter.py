@@ -15,6 +15,8 @@ from ..errors import Problems
 from ..model import Chapter, Location, Manifest
 from .check import LITERAL, Context, check_inline_text, check_tokens, literal_markup
 from .parser import Locator, make_parser, plain
+from ..cite import house_titles
+from .typeset import hyphenator_for, style_titles, typeset
 from .writer import ChapterWriter, render_title
 
 
@@ -33,6 +35,7 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
     found = check_tokens(tokens, env, loc, context, problems)
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
+    html = typeset(style_titles(html, *house_titles(context.sources)), hyphenator_for(context.manifest))
     check_note_lengths(writer.notes, context.manifest, problems)
     titles = {}
     places = {"title": title_at, **(places or {})}

@@ -96,7 +96,8 @@ class ChapterWriter:
         inside closing quotes): `text()` leaves it out, see `period_taken`."""
         ref = record(token)
         items = ref.items if isinstance(ref, CiteRef) else ()
-        text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen)
+        text, self.seen = cite.format_note(items, self.ctx.source_map, self.seen,
+                                            self.ctx.manifest.style)
         self.cited.extend(item.key for item in items)
         if not self.depth:
             return self.note(text, ref.loc if ref else None)

@@ -15,10 +15,15 @@ bleed | back | spine | front | bleed.
 
 from __future__ import annotations
 
+import io
 import math
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from html import escape
 from pathlib import Path
+
+from markupsafe import Markup
 
 from ..layout.qr import qr_svg
 from ..layout.render import TEMPLATES, Urls
@@ -27,7 +32,7 @@ from ..paths import STYLES
 from .finish import Stamp, write_pdf
 from .press import PrintSetup, print_finisher
 
-SPINE_TITLE_MIN_MM = 6.0
+SPINE_TITLE_MIN_MM = 4.0
 """Narrower spines carry no title."""
 SAFETY_MM = 5.0
 """Every text stays at least this far inside the trim of its panel."""
@@ -37,8 +42,14 @@ SPINE_END_MM = 12.0
 """Room left free at the head and foot of the spine (more than SAFETY_MM)."""
 SPINE_FONT_MAX_PT = 9.0
 """Largest spine title."""
-SPINE_FONT_SHARE = 0.45
-"""Spine title size as a share of the spine width."""
+SPINE_FONT_SHARE = 0.55
+"""Largest spine title size as a share of the spine width (4.6 mm carries about 7 pt)."""
+SPINE_FONT_MIN_PT = 5.0
+"""A title that fits the spine's length only below this size is left off."""
+BARCODE_MM = (37.35, 24.4)
+"""The EAN-13 symbol (SC2, 0.33 mm modules, 18 mm bars) with its digits and quiet zones."""
+PRICE_MM = 18.0
+"""Width of the white price field beside the barcode."""
 SPINE_FONT = STYLES / "fonts" / "Literata-SemiBold.ttf"
 """The face cover.css sets the spine title in; the fit is measured with it."""
 
@@ -71,6 +82,10 @@ class CoverPlan:
     """Bleed on every side of the sheet."""
     spine_title: bool
     """True when the title is printed on the spine."""
+    binding: str = "perfect"
+    """perfect (glued: a spine) or saddle (stapled: no spine, the sheet folds once)."""
+    title_pt: float = 0.0
+    """Spine title size: the largest that fits both the spine's width and its length."""
     note: str = ""
     """Why something was left off or runs short, for the build summary; empty when all is well."""
 
@@ -102,8 +117,15 @@ class CoverPlan:
 
     @property
     def spine_font_pt(self) -> float:
-        """Size of the spine title, from the spine width."""
-        return round(min(SPINE_FONT_MAX_PT, self.spine_mm * PT_PER_MM * SPINE_FONT_SHARE), 2)
+        """Size of the spine title: the planned one, else the largest the spine's width allows."""
+        return self.title_pt or round(min(SPINE_FONT_MAX_PT, self.spine_mm * PT_PER_MM * SPINE_FONT_SHARE), 2)
+
+    @property
+    def summary(self) -> str:
+        """What the cover is made for, for the build's report."""
+        if self.binding == "saddle":
+            return "cover: made for saddle stitching (no spine; the sheet folds once)"
+        return f"cover: made for perfect binding, spine {self.spine_mm:g} mm"
 
     @property
     def spine_length_mm(self) -> float:
@@ -119,17 +141,23 @@ def back_text(manifest) -> str:
 def plan_cover(manifest, pages: int) -> CoverPlan:
     """Measure the sheet for a book of `pages` interior pages and decide on the spine title."""
     page_w, page_h = manifest.trim
-    spine = spine_width(pages, manifest.paper_caliper)
+    binding = getattr(manifest, "binding", "perfect")
+    spine = 0.0 if binding == "saddle" else spine_width(pages, manifest.paper_caliper)
     plan = CoverPlan(width_mm=2 * page_w + spine, height_mm=page_h, spine_mm=spine,
-                     bleed_mm=manifest.bleed, spine_title=False)
+                     bleed_mm=manifest.bleed, spine_title=False, binding=binding)
+    if binding == "saddle":
+        return plan
     if spine < SPINE_TITLE_MIN_MM:
         return replace(plan, note=f"cover: the spine is {spine:g} mm wide ({pages} pages at "
                                   f"{manifest.paper_caliper:g} mm a leaf), under {SPINE_TITLE_MIN_MM:g} mm: "
                                   f"no title on the spine")
-    needed = title_length_mm(manifest.title, plan.spine_font_pt)
-    if needed > plan.spine_length_mm:
-        return replace(plan, note=_too_long(manifest.title, needed, plan))
-    return replace(plan, spine_title=True)
+    widest = plan.spine_font_pt
+    longest = plan.spine_length_mm / max(title_length_mm(manifest.title, 1.0), 1e-6)
+    size = round(min(widest, longest), 2)
+    if size < SPINE_FONT_MIN_PT:
+        return replace(plan, note=_too_long(manifest.title, title_length_mm(manifest.title, SPINE_FONT_MIN_PT),
+                                            replace(plan, title_pt=SPINE_FONT_MIN_PT)))
+    return replace(plan, spine_title=True, title_pt=size)
 
 
 def _too_long(title: str, needed: float, plan: CoverPlan) -> str:
@@ -163,24 +191,66 @@ def _geometry(plan: CoverPlan) -> dict[str, dict[str, float]]:
     front_left, _ = plan.front_x_mm
     spine_left, spine_right = plan.spine_x_mm
     length = plan.spine_length_mm
+    back_right = plan.back_x_mm[1] - side
+    code_w, code_h = BARCODE_MM
     return {
-        "back-panel": dict(left=back_left + 1.4 * side, top=b + top, width=page_w - 2.8 * side),
+        "back-panel": dict(left=back_left + side, top=b + top, width=page_w - 2 * side),
+        "back-code": dict(left=back_right - code_w, bottom=b + foot, width=code_w, height=code_h),
+        "back-price": dict(left=back_right - code_w - PRICE_MM - 2, bottom=b + foot, width=PRICE_MM, height=code_h),
+        "back-imprint": dict(left=back_left + side, bottom=b + foot,
+                             width=page_w - 2 * side - code_w - PRICE_MM - 6),
         "front-heading": dict(left=front_left + side, top=b + top, width=page_w - 2 * side),
         "front-foot": dict(left=front_left + side, bottom=b + foot, width=page_w - 2 * side),
-        "back-qr": dict(left=back_left + 1.4 * side, bottom=b + foot, width=page_w - 2.8 * side),
+        "back-qr": dict(left=back_left + 1.4 * side, bottom=b + foot + code_h + 6, width=page_w - 2.8 * side),
         "spine": dict(left=(spine_left + spine_right) / 2 - length / 2, top=b + page_h / 2 - plan.spine_mm / 2,
                       width=length, height=plan.spine_mm, **{"line-height": plan.spine_mm}),
     }
 
 
 def render_cover_html(manifest, plan: CoverPlan, urls: Urls) -> str:
-    """The cover sheet as one HTML page: back text, spine title (when planned), title, subtitle, publisher."""
+    """The cover sheet as one HTML page: on the back a headline, the blurb, an optional quotation, the
+    imprint line and the EAN-13 barcode with a price field (or the area left for the publisher);
+    the spine title (when planned); on the front the title, subtitle, byline, image and publisher."""
     sheet_w, sheet_h = plan.sheet_mm
     paragraphs = [" ".join(p.split()) for p in back_text(manifest).split("\n\n") if p.strip()]
+    isbn = getattr(manifest, "isbn", "")
     return TEMPLATES.get_template("cover.html.j2").render(
         m=manifest, plan=plan, sheet_w=sheet_w, sheet_h=sheet_h, geometry=_geometry(plan),
         paragraphs=paragraphs, stylesheet=urls.stylesheet.rsplit("/", 1)[0] + "/cover.css",
-        qr=qr_svg(manifest.web_url) if getattr(manifest, "web_url", "") else "")
+        qr=qr_svg(manifest.web_url) if getattr(manifest, "web_url", "") else "",
+        barcode=Markup(ean13_svg(isbn)) if isbn else "", isbn=isbn,
+        title=Markup(keep_last_words(manifest.title)), subtitle=Markup(keep_last_words(manifest.subtitle)),
+        image=manifest.cover_image.relative_to(manifest.root).as_posix() if getattr(manifest, "cover_image", None)
+        else "",
+        people=list(getattr(manifest, "authors", ()) or getattr(manifest, "editors", ())))
+
+
+def keep_last_words(text: str) -> str:
+    """Escaped text whose last two words cannot be parted (no lone word on the last line)."""
+    words = escape(text).split()
+    if len(words) < 3:
+        return " ".join(words)
+    return " ".join(words[:-2]) + " " + words[-2] + "\u00a0" + words[-1]
+
+
+def ean13_svg(isbn: str) -> str:
+    """The EAN-13 symbol of an ISBN-13 as inline SVG (python-barcode), its check digit verified."""
+    import barcode
+    from barcode.writer import SVGWriter
+
+    digits = "".join(ch for ch in isbn if ch.isdigit())
+    symbol = barcode.get("ean13", digits[:12], writer=SVGWriter())
+    if symbol.get_fullcode() != digits:
+        raise ValueError(f"ISBN {isbn}: check digit {digits[-1]}, EAN-13 computes {symbol.get_fullcode()[-1]}")
+    out = io.BytesIO()
+    symbol.write(out, options=dict(module_width=0.33, module_height=18.0, font_size=8, text_distance=3.0,
+                                   quiet_zone=3.0, background="white", foreground="black"))
+    svg = out.getvalue().decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    # Inside HTML, WeasyPrint reads style="" as CSS and ignores fill and text-anchor: presentation
+    # attributes say the same to its SVG renderer.
+    return re.sub(r'style="([^"]*)"', lambda m: " ".join(
+        f'{k.strip()}="{v.strip()}"' for k, v in (d.split(":", 1) for d in m.group(1).split(";") if ":" in d)), svg)
 
 
 def write_cover(manifest, pages: int, engine, urls: Urls, target: Path, stamp: Stamp | None = None) -> CoverPlan:

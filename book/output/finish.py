@@ -36,6 +36,46 @@ def page_labels(front_count: int):
     return finisher
 
 
+def label_runs(folios: list[str]):
+    """A finisher writing /PageLabels for pages whose printed folios are given one by one (roman or
+    arabic), as in the screen edition, where blank versos are left out and numbers jump."""
+    def finisher(document, pdf) -> None:
+        numbers, previous = [], None
+        for index, folio in enumerate(folios):
+            style, value = ("/D", int(folio)) if folio.isdigit() else ("/r", from_roman(folio))
+            if previous != (style, value - 1):
+                numbers += [index, pydyf.Dictionary({"S": style, "St": value})]
+            previous = (style, value)
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+    return finisher
+
+
+def from_roman(text: str) -> int:
+    """'xiv' -> 14."""
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    for i, ch in enumerate(text):
+        value = values[ch]
+        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
+    return total
+
+
+def is_blank(page) -> bool:
+    """True for a laid-out page that prints nothing: no text, image or drawing, no anchor."""
+    if page.anchors:
+        return False
+    stack = [page._page_box]
+    while stack:
+        box = stack.pop()
+        kind = type(box).__name__
+        if kind == "TextBox" and box.text.strip():
+            return False
+        if "Replaced" in kind:
+            return False
+        stack.extend(getattr(box, "children", []))
+    return True
+
+
 def pages_of(pdf) -> list:
     """The page dictionaries of a PDF being written."""
     return [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]

@@ -6,6 +6,11 @@ profile. So, for the print edition, a finisher:
 
 - turns every RGB colour operator into CMYK, greys into K alone (black text
   is `0 0 0 1 k`), so the file holds no RGB colour;
+- gives every transparency group (WeasyPrint writes `/Group <</S /Transparency
+  /CS /DeviceRGB>>` on page and form XObjects, the SVG figures' among them)
+  the CMYK blending space, so that K-only black is not blended in RGB and
+  separated into four colours; and turns RGB axial and radial shadings into
+  CMYK ones;
 - sets TrimBox, BleedBox (trim + bleed, exactly) and MediaBox on every page,
   the MediaBox grown further when crop marks are asked for;
 - draws crop marks outside the bleed, when book.yaml asks (`marks: crop`);
@@ -49,6 +54,9 @@ def print_finisher(setup: PrintSetup):
         for obj in pdf.objects:
             if isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
                 obj.stream = [to_cmyk(item) for item in obj.stream]
+            for dictionary in _dictionaries(obj):
+                cmyk_group(dictionary)
+                cmyk_shading(dictionary)
         for page in pages_of(pdf):
             set_boxes(page, setup)
             if setup.marks:
@@ -68,6 +76,44 @@ def to_cmyk(item):
     r, g, b = (min(max(float(v), 0.0), 1.0) for v in match.groups()[:3])
     operator = "k" if match.group(4) == b"rg" else "K"
     return f"{cmyk_text(r, g, b)} {operator}".encode()
+
+
+def _dictionaries(obj):
+    """The dictionaries of a PDF object: itself (or a stream's dictionary) and those nested in it."""
+    top = obj.extra if isinstance(obj, pydyf.Stream) else obj
+    stack = [top] if isinstance(top, dict) else []
+    while stack:
+        dictionary = stack.pop()
+        yield dictionary
+        for value in dictionary.values():
+            if isinstance(value, dict):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, dict))
+
+
+def cmyk_group(dictionary: dict) -> None:
+    """A transparency group blending in DeviceRGB is made to blend in DeviceCMYK."""
+    group = dictionary.get("Group")
+    if isinstance(group, dict) and str(group.get("CS", "")) in ("/DeviceRGB", "DeviceRGB"):
+        group["CS"] = "/DeviceCMYK"
+
+
+def cmyk_shading(dictionary: dict) -> None:
+    """An RGB shading (exponential function, C0/C1) is made CMYK, greys in K alone."""
+    if "ShadingType" not in dictionary or str(dictionary.get("ColorSpace", "")) not in ("/DeviceRGB", "DeviceRGB"):
+        return
+    dictionary["ColorSpace"] = "/DeviceCMYK"
+    functions = dictionary.get("Function")
+    stack = [functions] if isinstance(functions, dict) else list(functions or [])
+    while stack:
+        function = stack.pop()
+        if not isinstance(function, dict):
+            continue
+        for key in ("C0", "C1"):
+            if key in function and len(function[key]) == 3:
+                function[key] = pydyf.Array(float(v) for v in cmyk_text(*(float(x) for x in function[key])).split())
+        stack.extend(f for f in function.get("Functions", []) if isinstance(f, dict))
 
 
 def cmyk_text(r: float, g: float, b: float) -> str:

@@ -128,7 +128,7 @@ def _quoted(title: str) -> str:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("“", "").replace("”", "").split()).casefold()
+    return " ".join(text.replace("\u00ad", "").replace("“", "").replace("”", "").split()).casefold()
 
 
 class _Rewriter(HTMLParser):
@@ -308,6 +308,7 @@ class _Rewriter(HTMLParser):
             self.th = None
 
     def handle_data(self, data):
+        data = data.replace("\u00ad", "")  # the print edition's soft hyphens: a screen hyphenates itself
         if self.svg_depth:
             self.write(escape(data, quote=False))
             return

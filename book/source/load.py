@@ -12,11 +12,12 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 
 from ..errors import Problems, suggest
-from ..model import Location, Manifest, Person, Source
+from ..model import HOUSE_STYLES, HouseStyle, Location, Manifest, Person, Source
 from ..paths import inside
 from ..policy import check_href, check_id
 from . import bibtex, csl
 from .bibliography import ONE_OF, OPTIONAL, REQUIRED, SAME_AS, TYPES
+from .hyphenation import parse_exceptions
 from .registry import check_registry
 from .schema import (
     Field,
@@ -63,7 +64,21 @@ MANIFEST = {
     "back_text": Field("str", False, "text for the back cover"),
     "web_url": Field("str", False, "the web edition's address, e.g. https://example.org/book/, for a QR code"),
     "date": Field("str", False, "publication date, YYYY-MM-DD: the PDFs' dates, for reproducible builds"),
+    "isbn": Field("str", False, "the ISBN-13 the publisher assigned, e.g. 978-3-16-148410-0"),
+    "printer": Field("str", False, "the printer's name and place, for the imprint page"),
+    "copyright": Field("str", False, "holder and year for the imprint page, e.g. 2026 The Memorial"),
+    "binding": Field("str", False, "perfect (glued, with a spine) or saddle (stapled)",
+                     choices=("perfect", "saddle")),
+    "cover_image": Field("str", False, "an image for the front cover, relative to book.yaml"),
+    "style": Field("map", False, "house style, e.g. {dates: day-month-year, quotes: logical}"),
+    "hyphenation": Field("str", False, "the hyphenation exceptions file, relative to book.yaml"),
+    "back_quote": Field("str", False, "a short quotation for the back cover, with its source"),
 }
+
+BINDINGS = ("perfect", "saddle")
+"""The bindings a cover can be made for."""
+HYPHENATION_FILE = "hyphenation.txt"
+"""The exceptions file read when book.yaml names none."""
 
 FRONT_MATTER = {
     "title": Field("str", True, "the chapter's title"),
@@ -119,7 +134,7 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
             contents.append(file)
     if not items and isinstance(data.get("contents"), list):
         problems.error(data.where("contents", True), "contents is empty; list the chapter files in reading order")
-    values = {key: _value(key, data) for key in MANIFEST if key in data and key not in PATHS}
+    values = {key: _value(key, data) for key in MANIFEST if key in data and key not in PATHS + OWN_READERS}
     values.update(root=root, slug=slug, contents=tuple(contents),
                   where=tuple((key, data.where(key, True)) for key in data))
     for mark in as_texts(data.get("marks")):
@@ -140,11 +155,78 @@ def load_manifest(root: Path, problems: Problems) -> Manifest:
     files = (inside(root, name, data.where("sources", True), problems, "sources file")
              for name in as_texts(data.get("sources")) if name)
     values["sources"] = tuple(f for f in files if f is not None)
+    if data.get("cover_image"):
+        values["cover_image"] = inside(root, as_text(data["cover_image"]), data.where("cover_image", True), problems,
+                                       "cover image")
+    values["isbn"] = check_isbn(values.get("isbn", ""), data.where("isbn", True), problems)
+    values["style"] = load_style(data, problems)
+    values["hyphenation"] = load_hyphenation(root, data, problems)
     return Manifest(**values)
 
 
-PATHS = ("contents", "names", "sources")
+def check_isbn(isbn: str, where: Location, problems: Problems) -> str:
+    """An ISBN-13 as written, after checking its digits and check digit; empty when not usable."""
+    if not isbn:
+        return ""
+    digits = "".join(ch for ch in isbn if ch.isdigit())
+    if len(digits) != 13 or any(ch not in "0123456789- " for ch in isbn):
+        problems.error(where, f'ISBN "{isbn}" must be 13 digits (ISBN-13, hyphens allowed); '
+                       "copy it as the publisher's ISBN agency assigned it")
+        return ""
+    if not digits.startswith(("978", "979")):
+        problems.error(where, f'ISBN "{isbn}" must start with 978 or 979; check the number')
+        return ""
+    if ean13_check_digit(digits[:12]) != digits[12]:
+        problems.error(where, f'ISBN "{isbn}" has a wrong check digit (expected {ean13_check_digit(digits[:12])}); '
+                       "check the number with the publisher")
+        return ""
+    return isbn
+
+
+def ean13_check_digit(first12: str) -> str:
+    """The EAN-13 (ISBN-13) check digit of twelve digits."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str((10 - total % 10) % 10)
+
+
+def load_style(data: Marked, problems: Problems) -> HouseStyle:
+    """book.yaml `style` -> HouseStyle; unknown keys and values are errors."""
+    given = data.get("style")
+    if not isinstance(given, Marked):
+        return HouseStyle()
+    values = {}
+    for key in given:
+        if key not in HOUSE_STYLES:
+            problems.error(given.where(key), f"unknown key `{key}` in style; {suggest(key, HOUSE_STYLES)}")
+            continue
+        value = as_text(given[key])
+        if value not in HOUSE_STYLES[key]:
+            problems.error(given.where(key, True), f'style {key} "{value}" is not known; write '
+                           + " or ".join(HOUSE_STYLES[key]))
+            continue
+        values[key] = value
+    return HouseStyle(**values)
+
+
+def load_hyphenation(root: Path, data: Marked, problems: Problems) -> tuple:
+    """The hyphenation exceptions (book.yaml `hyphenation`, else hyphenation.txt if the book has one)."""
+    if data.get("hyphenation"):
+        path = inside(root, as_text(data["hyphenation"]), data.where("hyphenation", True), problems,
+                      "hyphenation file")
+    else:
+        path = root / HYPHENATION_FILE if (root / HYPHENATION_FILE).is_file() else None
+    if path is None:
+        return ()
+    entries, bad = parse_exceptions(read_file(path, problems).split("\n"))
+    for line, col, message in bad:
+        problems.error(Location(path, line, col), message)
+    return tuple(entries)
+
+
+PATHS = ("contents", "names", "sources", "cover_image")
 """book.yaml keys that name files; they are resolved inside the book folder."""
+OWN_READERS = ("style", "hyphenation")
+"""book.yaml keys read by a function of their own (load_style, load_hyphenation)."""
 CONVERT = {"str": as_text, "strlist": as_texts, "length": parse_length, "size": parse_size,
            "int": lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None}
 """A checked YAML value of each kind -> the Manifest's value."""

@@ -1,0 +1,250 @@
+"""Typography measured from the layout: dictionary hyphenation, tied pairs, one house style, one
+baseline grid, loose lines found at their file:line. Over the fixture book `typography` and the ALZHIR
+book in chapters/ (laid out once per module, never edited)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from book.cite import format_bibliography_entry, format_note, parse_citation
+from book.errors import Problems
+from book.layout import measure
+from book.layout.paginate import Engine
+from book.layout.render import Urls
+from book.markup.book import load_book
+from book.markup.typeset import NBSP, SOFT, Hyphenator, typeset
+from book.model import HouseStyle, Source
+from book.paths import STYLES
+from book.pipeline import Reporter, lay_out
+from book.source.hyphenation import parse_exceptions
+from book.source.load import load_manifest
+from conftest import BOOKS, ROOT, build_fixture
+
+WRONG = ["lis-ted", "arres-ted", "exemp-ted", "administrat-ive", "even-ing", "memor-ies", "viol-ence",
+         "trait-ors"]
+"""Breaks the en-GB patterns make and no English dictionary does (issue 14)."""
+MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def laid_out(root):
+    book, problems = load_book(root)
+    laid = lay_out(book, Urls.for_book(root), Engine([root, STYLES]), Reporter(), problems)
+    return book, laid, measure.body_lines(laid.pages)
+
+
+@pytest.fixture(scope="module")
+def alzhir():
+    return laid_out(ROOT / "chapters")
+
+
+@pytest.fixture(scope="module")
+def fixture_book():
+    return laid_out(BOOKS / "typography")
+
+
+@pytest.fixture(params=["alzhir", "fixture_book"])
+def any_book(request):
+    return request.getfixturevalue(request.param)
+
+
+# --- hyphenation -------------------------------------------------------------------
+
+def test_the_books_own_words_break_where_a_dictionary_does():
+    hyphenator = Hyphenator("en")
+    for wrong in WRONG:
+        word = wrong.replace("-", "")
+        assert wrong.index("-") not in hyphenator.breaks(word), wrong
+    assert hyphenator.hyphenate("administrative") == SOFT.join(["admin", "is", "tra", "tive"])
+
+
+def test_names_numbers_urls_and_short_words_are_never_broken():
+    hyphenator = Hyphenator("en")
+    html = ('<p>Andronikashvili <span class="nm">misunderstood</span> 1937–1953 counterrevolutionary-looking '
+            'see qalam.kz/misunderstanding a <a class="url" href="x">misunderstanding</a> listed '
+            'misunderstanding</p><svg><text>misunderstanding</text></svg>')
+    out = typeset(html, hyphenator)
+    assert out.count(SOFT) == out.split("</a>")[1].count(SOFT) > 0  # only the last plain word
+    assert "Andronikashvili" in out and "listed" in out
+
+
+def test_at_least_three_letters_stay_on_each_side(any_book):
+    _, _, lines = any_book
+    for before, after in zip(lines, lines[1:]):
+        if not before.hyphenated:
+            continue
+        head = re.findall(r"[^\W\d_]+", before.text)[-1]
+        tail = re.findall(r"[^\W\d_]+", after.text)[0]
+        assert len(head) >= 3 and len(tail) >= 3, (before.text, after.text)
+        assert head[0].islower(), before.text
+        assert f"{head}-{tail}".lower() not in WRONG, (before.text, after.text)
+
+
+def test_no_more_than_two_hyphenated_lines_in_a_row(any_book):
+    _, _, lines = any_book
+    assert sum(line.hyphenated for line in lines) > 0 or len(lines) < 200
+    assert measure.hyphen_runs(lines) == []
+
+
+def test_hyphen_runs_are_found_in_a_narrow_measure():
+    _, _, lines = laid_out(BOOKS / "narrow-measure")
+    runs = measure.hyphen_runs(lines)
+    assert runs and all(len(run) > 2 and all(line.hyphenated for line in run) for run in runs)
+
+
+def test_exceptions_file_sets_or_forbids_breaks(tmp_path):
+    entries, problems = parse_exceptions(["# comment", "me-mo-ries", "barracks  # whole", "two words", "x1y"])
+    assert entries == [("memories", (2, 4)), ("barracks", ())]
+    assert [(line, col) for line, col, _ in problems] == [(4, 4), (5, 2)]
+    hyphenator = Hyphenator("en", tuple(entries))
+    assert hyphenator.breaks("barracks") == () and hyphenator.breaks("memories") == (4,)  # 'me-' is too short
+    manifest_problems = Problems()
+    (tmp_path / "book.yaml").write_text("title: T\ncontents: [a.md]\nhyphenation: hy.txt\n")
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n")
+    (tmp_path / "hy.txt").write_text("good-word\nbad word\n")
+    manifest = load_manifest(tmp_path, manifest_problems)
+    assert manifest.hyphenation == (("goodword", (4,)),)
+    assert [str(p.location) for p in manifest_problems.errors] == [f"{tmp_path / 'hy.txt'}:2:4"]
+
+
+# --- pairs -------------------------------------------------------------------------
+
+def test_dates_and_page_numbers_are_tied():
+    out = typeset("on 3 December 1937, 31 May, May 30, 2013, (p. 34) and pp. 3–5", None)
+    assert out == (f"on 3{NBSP}December{NBSP}1937, 31{NBSP}May, May{NBSP}30, 2013, (p.{NBSP}34) and "
+                   f"pp.{NBSP}3–5")
+
+
+def test_no_line_splits_a_date_or_a_page_reference(any_book):
+    _, _, lines = any_book
+    for before, after in zip(lines, lines[1:]):
+        first = after.text.split()[0] if after.text.split() else ""
+        assert not (re.search(r"(?<![\d,.])\d{1,2}$", before.text) and first in MONTHS), (before.text, after.text)
+        assert not (before.text.split()[-1:] and before.text.split()[-1] in MONTHS and first[:1].isdigit()), \
+            (before.text, after.text)
+        assert not re.search(r"\bpp?\.$", before.text), (before.text, after.text)
+
+
+# --- house style ------------------------------------------------------------------
+
+def test_house_style_decides_dates_and_quotation_punctuation():
+    source = Source(id="s", type="blog", title="Remembering the Gulag", origin=None, publisher="Ersatz Expat",
+                    date="2013-05-30")
+    us, _ = format_note(parse_citation("@s"), {"s": source}, frozenset())
+    house, _ = format_note(parse_citation("@s"), {"s": source}, frozenset(),
+                           HouseStyle(dates="day-month-year", quotes="logical"))
+    assert "“Remembering the Gulag,”" in us and "May 30, 2013" in us
+    assert "“Remembering the Gulag”," in house and "30 May 2013" in house
+    entry = format_bibliography_entry(source, HouseStyle(dates="day-month-year", quotes="logical"))
+    assert "“Remembering the Gulag”." in entry and "30 May 2013" in entry
+
+
+def test_notes_and_bibliography_follow_book_yaml(tmp_path):
+    summary = build_fixture(BOOKS / "typography", tmp_path)
+    text = " ".join(" ".join((page.extract_text() or "").split())
+                    for page in PdfReader(summary.outputs[0]).pages).replace(NBSP, " ")
+    assert "30 May 2013" in text and "2 April 2023" in text
+    assert "May 30, 2013" not in text and "April 2, 2023" not in text
+    assert "Gulag”," in text and "Gulag,”" not in text
+
+
+def test_unknown_style_value_is_an_error_at_its_line(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: T\ncontents: [a.md]\nstyle: {dates: year-first}\n")
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n")
+    problems = Problems()
+    load_manifest(tmp_path, problems)
+    assert [str(p.location) for p in problems.errors] == [f"{tmp_path / 'book.yaml'}:3:16"]
+    assert "day-month-year or month-day-year" in problems.errors[0].message
+
+
+# --- grid and spacing --------------------------------------------------------------
+
+def test_every_body_line_is_one_line_deep(fixture_book):
+    _, _, lines = fixture_book
+    deep = [(line.page, line.text) for line in lines if abs(line.height * measure.PX_TO_PT - 13.4) > 0.05]
+    assert deep == []
+    assert any("\u2060" in line.text or re.search(r"[a-z.,”]\d", line.text) for line in lines)  # calls
+
+
+def test_baselines_sit_on_the_grid(fixture_book):
+    _, _, lines = fixture_book
+    assert measure.grid_offsets(lines, 13.4) == []
+
+
+def test_without_the_grid_a_line_with_a_call_is_deeper(alzhir):
+    """The measurement can fail: the ALZHIR book (no `grid: baseline` yet) has lines 14.26pt deep."""
+    book, _, lines = alzhir
+    assert book.manifest.style.grid == "none"
+    assert any(abs(line.height * measure.PX_TO_PT - 14.26) < 0.05 for line in lines)
+
+
+def test_loose_lines_are_reported_at_their_file_and_line(fixture_book):
+    book, laid, lines = fixture_book
+    notes = measure.report_lines(book, laid.pages)
+    _, loose = measure.loose_lines(lines)
+    assert loose and len(notes) == len(loose)
+    chapter = BOOKS / "typography" / "01-words.md"
+    for note in notes:
+        path, line, col, _ = note.split(":", 3)
+        assert path == str(chapter) and int(line) > 3 and int(col) >= 1, note
+
+
+@pytest.mark.xfail(strict=True, reason="greedy line breaking (no Knuth–Plass in WeasyPrint 70): the ALZHIR "
+                   "book has about 34 loose lines in 88 pages; the build reports each at file:line")
+def test_at_most_one_loose_line_per_twenty_pages(alzhir):
+    _, laid, lines = alzhir
+    _, loose = measure.loose_lines(lines)
+    assert len(loose) <= len(laid.pages) / 20
+
+
+def test_a_section_title_named_in_a_cross_reference_is_quoted():
+    from book.layout.render import quote_title_xrefs
+    titles = {"garden": {"a garden in the steppe", "labour"}}
+    html = ('<a class="xref in-parens" href="#garden">A gar\u00adden in the steppe</a> and '
+            '<a class="xref" href="#garden">the garden</a>')
+    out = quote_title_xrefs(html, titles)
+    assert out.count('class="xref in-parens title"') == 1 and '<a class="xref" href="#garden">the garden' in out
+
+
+def test_cross_references_print_quoted_titles_with_their_page_tied(alzhir):
+    _, _, lines = alzhir
+    text = " ".join(line.text.replace("\u2010 ", "").replace("\u2010", "") for line in lines)
+    found = re.findall(r"“([^”]{3,60})”(?:,| \() ?p\.(.)(\d+)", text)
+    assert len(found) >= 10, found
+    assert all(space == NBSP for _, space, _ in found)
+
+
+def test_note_calls_come_after_punctuation_in_captions_and_text():
+    from book.markup.typeset import calls_after_punctuation
+    call = '<a class="call" href="#n1">1</a><span class="fn" id="n1">A <span class="p">note</span>.</span>'
+    assert calls_after_punctuation(f"the table that follows \u2060{call}.") == f"the table that follows.\u2060{call}"
+    assert calls_after_punctuation(f"words{call} go on") == f"words{call} go on"
+    book, _ = load_book(ROOT / "chapters")
+    captions = [c.html for c in book.chapters if "figcaption" in c.html]
+    assert captions and not any(re.search(r'\s\u2060?<a class="call"', html) for html in captions)
+
+
+def test_titles_are_set_by_kind_in_text_as_in_notes():
+    from book.markup.typeset import style_titles
+    html = "<p><em>A Prison for Mothers</em>, in <span class=\"pn\">Qalam</span>; <i>Qalam</i>, Qalamkas</p>"
+    out = style_titles(html, ("Qalam",), ("A Prison for Mothers",))
+    assert out == "<p>“A Prison for Mothers”, in <i><span class=\"pn\">Qalam</span></i>; <i>Qalam</i>, Qalamkas</p>"
+    book, _ = load_book(ROOT / "chapters")
+    about = book.chapters[0].html
+    assert "<em><span class=\"pn\">ALZHIR</span>: A" not in about and "“<span class=\"pn\">ALZHIR</span>: A" in about
+    roman = [c.path.name for c in book.chapters if re.search(r'(?<!<i>)<span class="pn">Qalam</span>(?!</i>)', c.html)]
+    assert roman == []
+
+
+@pytest.mark.xfail(strict=True, reason="WeasyPrint moves a note's line rather than splitting it and keeps widows and "
+                   "orphans by shortening pages: about 26 ALZHIR pages end 1.2-5 lines short (measured here)")
+def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(alzhir):
+    _, laid, lines = alzhir
+    gaps = measure.page_gaps(laid.pages, lines)
+    last = {}
+    for line in lines:
+        last[line.chapter] = max(last.get(line.chapter, 0), line.page)
+    short = {page: gap for page, gap in gaps.items() if page not in last.values() and gap > 13.4}
+    assert short == {}
