@@ -81,3 +81,64 @@ def _block(lines: list[str], i: int) -> tuple[str, int]:
 
 # The CLI's last resort re-raises in tests, so that no fixture can reach it unnoticed (tests/test_cli.py).
 os.environ["BOOK_LAST_RESORT"] = "raise"
+
+
+# --- a small valid book, for tests that change one file of it -------------------------------
+
+MANIFEST = """title: Small Book
+slug: small
+language: en
+names: names.yaml
+sources: sources.yaml
+contents:
+  - 01-one.md
+"""
+NAMES = """- id: ryskulova-aziza
+  name: Aziza Ryskulova
+  sort: Ryskulova, Aziza
+  role: test entry
+"""
+SOURCES = """- id: qalam-prison-mothers
+  type: article
+  title: A Prison for Mothers
+  publisher: Qalam
+"""
+CHAPTER = """---
+title: One
+---
+
+First paragraph mentions [[Aziza Ryskulova]] with a note[^a]
+and a citation [@qalam-prison-mothers].
+
+[^a]: The note.
+"""
+
+
+def write_book(folder: Path, **files: str) -> Path:
+    """A small valid book, with some files replaced."""
+    contents = {"book.yaml": MANIFEST, "names.yaml": NAMES, "sources.yaml": SOURCES, "01-one.md": CHAPTER}
+    contents.update({name.replace("__", "."): text for name, text in files.items()})
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in contents.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(*args: str):
+    """`book ARGS` through click's runner; never a traceback."""
+    from click.testing import CliRunner
+
+    from book.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def check_fails(folder: Path, *expected: str) -> str:
+    """`book check` fails on the book in folder with each expected path:line:col message."""
+    result = run("check", "--source", str(folder))
+    assert result.exit_code == 1, result.output
+    for line in expected:
+        assert f"{folder}/{line}" in result.output, result.output
+    return result.output

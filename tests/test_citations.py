@@ -117,7 +117,7 @@ def test_strict_build_fails_on_a_separated_note(tmp_path):
 
 
 def test_note_too_long_for_a_page_is_an_error(tmp_path):
-    from test_errors import CHAPTER, write_book, check_fails
+    from conftest import CHAPTER, write_book, check_fails
     long_note = CHAPTER.replace("[^a]: The note.", "[^a]: " + "A very long note. " * 200)
     check_fails(write_book(tmp_path / "book", **{"01-one__md": long_note}),
                 "01-one.md:5:57: note 1 is 3599 characters long, too long to sit at the foot of one page")

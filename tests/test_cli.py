@@ -10,7 +10,7 @@ import pytest
 
 from book import cli
 from book.errors import BookError
-from test_errors import write_book
+from conftest import write_book
 
 BOOKS = Path(__file__).resolve().parent / "books"
 

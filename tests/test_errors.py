@@ -2,64 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
-
-from book.cli import main
-
-MANIFEST = """title: Small Book
-slug: small
-language: en
-names: names.yaml
-sources: sources.yaml
-contents:
-  - 01-one.md
-"""
-NAMES = """- id: ryskulova-aziza
-  name: Aziza Ryskulova
-  sort: Ryskulova, Aziza
-  role: test entry
-"""
-SOURCES = """- id: qalam-prison-mothers
-  type: article
-  title: A Prison for Mothers
-  publisher: Qalam
-"""
-CHAPTER = """---
-title: One
----
-
-First paragraph mentions [[Aziza Ryskulova]] with a note[^a]
-and a citation [@qalam-prison-mothers].
-
-[^a]: The note.
-"""
-
-
-def write_book(folder: Path, **files: str) -> Path:
-    """A small valid book, with some files replaced."""
-    contents = {"book.yaml": MANIFEST, "names.yaml": NAMES, "sources.yaml": SOURCES, "01-one.md": CHAPTER}
-    contents.update({name.replace("__", "."): text for name, text in files.items()})
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in contents.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-def check_fails(folder: Path, *expected: str) -> str:
-    result = run("check", "--source", str(folder))
-    assert result.exit_code == 1, result.output
-    for line in expected:
-        assert f"{folder}/{line}" in result.output, result.output
-    return result.output
+from conftest import CHAPTER, MANIFEST, SOURCES, check_fails, run, write_book
 
 
 def test_valid_book_passes(tmp_path):

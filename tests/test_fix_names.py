@@ -19,7 +19,7 @@ from book.markup.book import load_book
 from book.markup.lint import find_untagged, forms_pattern, plan_fixes
 from book.model import Location, Person
 from book.text import plain
-from test_errors import CHAPTER, NAMES, check_fails, write_book
+from conftest import CHAPTER, NAMES, check_fails, write_book
 
 NAMES_WITH_VARIANT = NAMES.replace("  role: test entry\n", "  role: test entry\n  variants: [Aziza]\n")
 FRONT = "---\ntitle: One\n---\n\n"

@@ -15,7 +15,7 @@ from PIL import Image
 from book.errors import BookError
 from book.markup.book import load_book
 from book.preflight import preflight
-from test_errors import CHAPTER, write_book
+from conftest import CHAPTER, write_book
 
 BOOKS = Path(__file__).resolve().parent / "books"
 

@@ -13,7 +13,7 @@ from book.cli import main
 from book.markup.book import load_book
 from book.layout.index import derive_sort, join_ranges
 from conftest import BOOKS, build_fixture
-from test_errors import CHAPTER, NAMES, check_fails, write_book
+from conftest import CHAPTER, NAMES, check_fails, write_book
 
 BOOK = "index-of-names"
 

@@ -7,7 +7,7 @@ import pytest
 
 from book.errors import BookError
 from book.markup.book import load_book
-from test_errors import CHAPTER, NAMES, SOURCES, write_book
+from conftest import CHAPTER, NAMES, SOURCES, write_book
 
 
 def block(kind: str, body: str) -> str:

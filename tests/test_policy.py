@@ -12,7 +12,7 @@ from book import policy
 from book.errors import BookError
 from book.markup.book import load_book
 from conftest import read_fixture
-from test_errors import MANIFEST, NAMES, SOURCES, write_book
+from conftest import MANIFEST, NAMES, SOURCES, write_book
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 

@@ -14,7 +14,7 @@ from PIL import Image
 from book.errors import BookError
 from book.markup.book import load_book
 from book.policy import SAFE_ATTRS, SAFE_TAGS, check_href
-from test_errors import write_book
+from conftest import write_book
 
 PIECES = [
     "word", "Aziza", " ", " ", "\n", "\n\n", "\r\n", "\t", "[[Aziza Ryskulova]]", "[[Aziza|ryskulova-aziza]]",

@@ -12,7 +12,7 @@ from book.errors import BookError
 from book.layout.paginate import ConfinedFetcher, Engine, Refused
 from book.pipeline import build
 from book.paths import STYLES
-from test_errors import CHAPTER, MANIFEST, check_fails, run, write_book
+from conftest import CHAPTER, MANIFEST, check_fails, run, write_book
 
 
 @pytest.fixture
