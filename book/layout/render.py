@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..model import Book, Chapter, IndexEntry
 from ..paths import STYLES
-from ..text import normalize, plain
+from ..text import keep_last_words, normalize, plain
 from .qr import qr_svg
 
 """The print CSS and its fonts (styles/ beside the package)."""
@@ -65,6 +65,8 @@ class Urls:
 
 TEMPLATES = Environment(loader=PackageLoader("book.layout", "templates"), autoescape=select_autoescape(["j2", "html"]),
                    undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+TEMPLATES.filters["keep_last_words"] = lambda text: Markup(keep_last_words(text))
+"""A display line (a title, a subtitle) whose last word never stands alone."""
 
 
 CSS_ESCAPES = {"\\": "\\\\", '"': '\\"', "<": "\\3c ", ">": "\\3e ", "&": "\\26 ", "\n": " "}

@@ -20,7 +20,6 @@ import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
@@ -29,6 +28,7 @@ from ..layout.qr import qr_svg
 from ..layout.render import TEMPLATES, Urls
 from ..model import PT_PER_MM
 from ..paths import STYLES
+from ..text import keep_last_words
 from .finish import Stamp, write_pdf
 from .press import PrintSetup, print_finisher
 
@@ -223,14 +223,6 @@ def render_cover_html(manifest, plan: CoverPlan, urls: Urls) -> str:
         image=manifest.cover_image.relative_to(manifest.root).as_posix() if getattr(manifest, "cover_image", None)
         else "",
         people=list(getattr(manifest, "authors", ()) or getattr(manifest, "editors", ())))
-
-
-def keep_last_words(text: str) -> str:
-    """Escaped text whose last two words cannot be parted (no lone word on the last line)."""
-    words = escape(text).split()
-    if len(words) < 3:
-        return " ".join(words)
-    return " ".join(words[:-2]) + " " + words[-2] + "\u00a0" + words[-1]
 
 
 def ean13_svg(isbn: str) -> str:
