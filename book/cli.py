@@ -45,6 +45,8 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
     if not quiet:
         for note in summary.notes:
             click.echo(f"note: {note}")
+        for repair in summary.repairs:
+            click.echo(repair)
         paths = ", ".join(str(p) for p in summary.outputs)
         click.echo(f"{summary.pages} pages in {summary.seconds:.1f} s; "
                    f"{len(summary.warnings)} warning(s); wrote {paths}")

@@ -1,6 +1,7 @@
 """Book folder -> out/<slug>-print.pdf and out/<slug>.html: the stages in order, each run once.
 
-    load_book -> render_body -> layout (once) -> anchors
+    load_book -> render_body -> layout (again, locally adjusted, while a note is off its call's page)
+      -> anchors
       -> render_front (contents numbers written in) -> layout (small)
       -> index entries from the anchors -> render_index -> layout (small)
       -> join pages -> write (page labels) -> replace the old files
@@ -60,6 +61,12 @@ class Summary:
     """Pages of front matter (roman folios), padding included."""
     index: list[IndexEntry] = field(default_factory=list)
     """The index of names as printed."""
+    repairs: list[str] = field(default_factory=list)
+    """One line per note the layout repaired (information, not warnings)."""
+    layouts: int = 0
+    """Layouts of the body (1 when no note needed repair)."""
+    repair_seconds: float = 0.0
+    """Time spent laying the body out again to repair notes."""
 
 
 @dataclass
@@ -117,6 +124,8 @@ class Laid:
     """The joined HTML, for preview."""
     entries: list[IndexEntry]
     """The index of names."""
+    body: object = None
+    """How the body was laid out: a layout.repair.Outcome (repairs, layouts, time)."""
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
@@ -136,7 +145,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios))
+                      layout=Layout(at, folios), repairs=[r.line() for r in laid.body.repairs],
+                      layouts=laid.body.layouts, repair_seconds=laid.body.repair_seconds)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
@@ -150,13 +160,16 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems) -> Laid:
-    """The body laid out once; then the front matter and the index, small, from its anchors."""
+    """The body laid out (again, with local adjustments, while a note is off its call's page:
+    layout/repair.py); then the front matter and the index, small, from its anchors."""
     from .layout.paginate import anchor_pages
+    from .layout.repair import lay_out_body
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    body_html = render_body(book, urls, bibliography)
-    body = engine.layout(body_html, urls.base)
+    outcome = lay_out_body(book, render_body(book, urls, bibliography),
+                           lambda html: engine.layout(html, urls.base), lambda document: anchor_pages(document.pages))
+    body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 
     reporter.stage("Front matter and index")
@@ -179,7 +192,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         index_html = render_index(book, urls, entries, index_first)
         pages = pages + engine.layout(index_html, urls.base).pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    return Laid(front, pages, blank, len(front_pages), joined, entries)
+    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome)
 
 
 def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,
