@@ -80,14 +80,16 @@ class Reporter:
 
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
-          reporter: Reporter | None = None, edition: str = "print", preflight: bool = True) -> Summary:
+          reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
+          repair: bool = True) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
-    interior alone, without cover or preflight, for quick looks while writing."""
+    interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
+    the engine's first layout, misplaced notes and all (for tests and benchmarks)."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
 
@@ -129,7 +131,7 @@ class Laid:
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
-           edition: str, preflight: bool) -> Summary:
+           edition: str, preflight: bool, repair: bool = True) -> Summary:
     from .layout.paginate import Engine, anchor_pages
 
     started = time.perf_counter()
@@ -137,7 +139,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     book, problems = load_book(root)
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
-    laid = lay_out(book, urls, engine, reporter, problems)
+    laid = lay_out(book, urls, engine, reporter, problems, repair)
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
@@ -159,7 +161,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     return summary
 
 
-def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems) -> Laid:
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
     """The body laid out (again, with local adjustments, while a note is off its call's page:
     layout/repair.py); then the front matter and the index, small, from its anchors."""
     from .layout.paginate import anchor_pages
@@ -168,7 +170,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
     outcome = lay_out_body(book, render_body(book, urls, bibliography),
-                           lambda html: engine.layout(html, urls.base), lambda document: anchor_pages(document.pages))
+                           lambda html: engine.layout(html, urls.base), lambda document: anchor_pages(document.pages), repair)
     body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 

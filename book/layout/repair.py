@@ -2,17 +2,25 @@
 
 WeasyPrint 70 drops a note, or moves it to the next page, when `orphans` or a
 break rule pushes its line (upstream #2432, #1564; PR #2437 is still open).
-We cannot change the engine, so after each layout we look for the first
-misplaced note of every chapter and lay the body out again with one local
-adjustment at that note: the block after the call's block starts a new page,
-the call's block starts a new page, or widows and orphans are relaxed around
-the call. An adjustment is kept only if the note then sits on its call's page,
-no earlier note of the chapter moved off its page, and the page that now ends
-early is at most `GRID_SLACK` lines short of full depth. Adjustments are
-attributes on the chapter's top-level blocks (`data-fix`, styled in
-book.css), so they stay inside the note's chapter: chapters start on a new
-page, and nothing before the adjusted block moves. The number of layouts is
-bounded by `MAX_LAYOUTS`.
+We cannot change the engine, so after the body's layout we take each chapter
+with a misplaced note and lay that chapter out alone (a small document: the
+chapter's section, its cross-references' page numbers written in from the
+full layout), trying local adjustments at its first misplaced note:
+
+- the block at the foot of the call's page starts a new page (its orphan lines
+  are what made the engine push the note away);
+- the block after the call's starts a new page;
+- the call's block starts a new page;
+- widows and orphans are relaxed in the call's block and the next.
+
+An adjustment is kept when the note then sits on its call's page, no note of
+the chapter that was in place moved, and a page ended early by a moved block
+is at most `GRID_SLACK` lines short of full depth. Adjustments are `data-fix`
+attributes on the chapter's top-level blocks (styled in book.css), so they
+stay inside the note's chapter: a chapter starts on a new page, and nothing
+before the adjusted block moves. Then the whole body is laid out once more
+with every kept adjustment and checked again; at most `MAX_ROUNDS` full
+layouts after the first, and `MAX_TRIALS` chapter layouts per chapter.
 """
 
 from __future__ import annotations
@@ -23,19 +31,25 @@ from html.parser import HTMLParser
 
 from ..model import Book, Chapter, Note
 
-MAX_LAYOUTS = 8
-"""At most this many layouts of the body per build (the first one included)."""
+MAX_ROUNDS = 3
+"""At most this many layouts of the whole body after the first."""
+
+MAX_TRIALS = 12
+"""At most this many layouts of one chapter alone, per round."""
 
 GRID_SLACK = 2.0
 """A page ended early by a repair may be at most this many lines short of full depth."""
 
 CANDIDATES = (
+    ("foot", "page", "paragraph at the foot of the page moved to the next page"),
     ("next", "page", "next paragraph moved to the next page"),
     ("call", "page", "paragraph moved to the next page"),
     ("both", "loose", "widows and orphans relaxed around its call"),
 )
 """Adjustments tried in turn for a misplaced note: (which block, data-fix value, report text).
-'next' is the top-level block after the call's, 'call' the one holding the call, 'both' the two."""
+'foot' is the last top-level block on the call's page (the one whose orphans made the engine push
+the note away), 'next' the block after the call's, 'call' the one holding the call, 'both' the call's
+and the next."""
 
 
 @dataclass
@@ -83,15 +97,21 @@ class Outcome:
     unrepaired: list[Misplaced] = field(default_factory=list)
     """Notes no adjustment could bring to their call's page."""
     layouts: int = 1
-    """Layouts of the body, the first included."""
+    """Layouts of the whole body, the first included."""
+    chapter_layouts: int = 0
+    """Layouts of a chapter alone, while trying adjustments."""
+    chapters: set[str] = field(default_factory=set)
+    """Chapters (anchors) that were laid out again."""
     repair_seconds: float = 0.0
-    """Time spent in the extra layouts."""
+    """Time spent laying out again."""
+    first: dict[str, int] = field(default_factory=dict)
+    """Where every id landed in the first layout, before any repair."""
 
 
-def misplaced(book: Book, at: dict[str, int]) -> list[Misplaced]:
+def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
     """Every note of the chapters laid out in this document that is not on its call's page, in book order."""
     out = []
-    for chapter in book.chapters:
+    for chapter in chapters:
         if chapter.anchor not in at:  # laid out in another document (front matter)
             continue
         for note in chapter.notes:
@@ -107,8 +127,8 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 
 
 class _Blocks(HTMLParser):
-    """Finds each chapter's top-level blocks (offset of the end of their tag name) and which block
-    holds each note call."""
+    """Where things are in the body HTML: each chapter's span and top-level blocks (offsets just
+    after '<tag'), the block holding each note call, and the cross-references."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
@@ -120,25 +140,40 @@ class _Blocks(HTMLParser):
         self.chapter_depth: int | None = None
         self.blocks: list[int] = []
         """Offsets just after '<tag' of each top-level block of every chapter, in order."""
-        self.chapter_of_block: list[int] = []
-        self.chapter = -1
+        self.chapter_of_block: list[str] = []
+        """The chapter id of each block."""
+        self.spans: dict[str, tuple[int, int]] = {}
+        """chapter id -> (offset of '<section', offset after '</section>')."""
         self.call_block: dict[str, int] = {}
         """call id -> index in blocks."""
+        self.first_block: dict[str, int] = {}
+        """chapter id -> index in blocks of its first top-level block."""
+        self.xrefs: list[tuple[int, str]] = []
+        """(offset just after '<a', target id) of every cross-reference."""
+        self.chapter = ""
         self.feed(html)
         self.close()
 
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.starts[line - 1] + col
+
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "section" and "chapter" in (attributes.get("class") or "").split():
+        classes = (attributes.get("class") or "").split()
+        if tag == "section" and "chapter" in classes:
             self.chapter_depth = len(self.stack) + 1
-            self.chapter += 1
+            self.chapter = attributes.get("id") or ""
+            self.spans[self.chapter] = (self._offset(), -1)
+            self.first_block[self.chapter] = len(self.blocks)
         elif self.chapter_depth is not None and len(self.stack) == self.chapter_depth:
-            line, col = self.getpos()
-            self.blocks.append(self.starts[line - 1] + col + 1 + len(tag))
+            self.blocks.append(self._offset() + 1 + len(tag))
             self.chapter_of_block.append(self.chapter)
         ident = attributes.get("id") or ""
         if ident.startswith("call-") and self.chapter_depth is not None and self.blocks:
             self.call_block[ident] = len(self.blocks) - 1
+        if tag == "a" and "xref" in classes and (attributes.get("href") or "").startswith("#"):
+            self.xrefs.append((self._offset() + 2, attributes["href"][1:]))
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -154,25 +189,50 @@ class _Blocks(HTMLParser):
             pass
         if self.chapter_depth is not None and len(self.stack) < self.chapter_depth:
             self.chapter_depth = None
+            start, _ = self.spans[self.chapter]
+            self.spans[self.chapter] = (start, self._offset() + len("</section>"))
 
 
-def apply_fixes(html: str, blocks: _Blocks, fixes: dict[int, set[str]]) -> str:
-    """The HTML with data-fix="… b<index>" written into the chosen top-level blocks (the b<index>
-    token finds the block again in the laid-out boxes)."""
-    out, last = [], 0
-    for index in sorted(fixes):
-        offset = blocks.blocks[index]
+def _splice(html: str, start: int, end: int, inserts: dict[int, str]) -> str:
+    """html[start:end] with text inserted at the given offsets."""
+    out, last = [], start
+    for offset in sorted(o for o in inserts if start <= o < end):
         out.append(html[last:offset])
-        out.append(f' data-fix="{" ".join(sorted(fixes[index]))} b{index}"')
+        out.append(inserts[offset])
         last = offset
-    out.append(html[last:])
+    out.append(html[last:end])
     return "".join(out)
+
+
+def _fix_inserts(blocks: _Blocks, fixes: dict[int, set[str]]) -> dict[int, str]:
+    """data-fix="… b<index>" for each adjusted block (b<index> finds the block in the laid-out boxes)."""
+    return {blocks.blocks[i]: f' data-fix="{" ".join(sorted(v))} b{i}"' for i, v in fixes.items() if v}
+
+
+def with_fixes(html: str, blocks: _Blocks, fixes: dict[int, set[str]]) -> str:
+    """The whole body HTML with the adjustments written in."""
+    return _splice(html, 0, len(html), _fix_inserts(blocks, fixes))
+
+
+def chapter_alone(html: str, blocks: _Blocks, chapter: str, fixes: dict[int, set[str]],
+                  numbers: dict[str, str]) -> str:
+    """A body document holding one chapter, with the adjustments and with the page numbers of its
+    cross-references written in (numbers: id -> folio), so that its lines break as in the book."""
+    start, end = blocks.spans[chapter]
+    first = min(s for s, _ in blocks.spans.values())
+    last = max(e for _, e in blocks.spans.values())
+    inserts = _fix_inserts(blocks, fixes)
+    for offset, target in blocks.xrefs:
+        if start <= offset < end and target in numbers:
+            inserts[offset] = f' data-page="{numbers[target]}"'
+    return html[:first] + _splice(html, start, end, inserts) + html[last:]
 
 
 # --- the grid -----------------------------------------------------------------------------------
 
 def shortfall(page) -> float:
-    """How many lines short of full depth the text of a laid-out page ends."""
+    """How many lines short of full depth the text of a laid-out page ends (from its boxes: the
+    bottom of the last line of text against the top of the note area, or the page's foot)."""
     from weasyprint.formatting_structure import boxes
 
     page_box = page._page_box
@@ -189,107 +249,136 @@ def shortfall(page) -> float:
     return max(0.0, (bottom - end) / pitch)
 
 
-def first_page_of(document, start: int, value: str) -> int | None:
-    """The first page, from start on, holding a box of an element with data-fix containing value."""
+def first_page_of(document, start: int, token: str) -> int | None:
+    """The first page, from start on, holding a box of an element whose data-fix has token."""
     for index in range(start, len(document.pages)):
-        root = document.pages[index]._page_box
-        for box in root.descendants():
+        for box in document.pages[index]._page_box.descendants():
             element = getattr(box, "element", None)
-            if element is not None and value in (element.get("data-fix") or "").split():
+            if element is not None and token in (element.get("data-fix") or "").split():
                 return index
     return None
 
 
+def foot_block(document, page: int, chapter: str, blocks: _Blocks) -> int | None:
+    """Index in blocks of the last top-level block of a chapter on a laid-out page."""
+    found = None
+    for box in document.pages[page]._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") == chapter and hasattr(box, "children"):
+            found = box
+            break
+    if found is None or chapter not in blocks.first_block:
+        return None
+    children = list(found.element)
+    last = [children.index(child.element) for child in found.children
+            if getattr(child, "element", None) is not None and child.element in children]
+    return blocks.first_block[chapter] + max(last) if last else None
+
+
+def last_text_page(document) -> int:
+    """Index of the last page that carries lines of text."""
+    from weasyprint.formatting_structure import boxes
+
+    for index in range(len(document.pages) - 1, -1, -1):
+        root = document.pages[index]._page_box
+        if root.children and any(isinstance(b, boxes.LineBox) for b in root.children[0].descendants()):
+            return index
+    return 0
+
+
 # --- the loop -----------------------------------------------------------------------------------
 
-@dataclass
-class _Attempt:
-    """The adjustment being tried for one chapter's first misplaced note."""
-
-    miss: Misplaced
-    """The note."""
-    step: int
-    """Index in CANDIDATES."""
-    blocks: dict[int, str]
-    """block index -> data-fix value added."""
-
-
-def lay_out_body(book: Book, html: str, layout, anchors) -> Outcome:
-    """Lay out the body, then repair misplaced notes by local adjustments, at most MAX_LAYOUTS
-    layouts in all. layout(html) -> Document; anchors(document) -> {id: page index}."""
+def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) -> Outcome:
+    """Lay out the body, then (unless repair is off) repair misplaced notes chapter by chapter.
+    layout(html) -> Document; anchors(document) -> {id: 0-based page}."""
     document = layout(html)
-    outcome = Outcome(document, html)
     at = anchors(document)
-    missing = misplaced(book, at)
-    if not missing:
+    outcome = Outcome(document, html, first=at)
+    missing = misplaced(book.chapters, at)
+    if not missing or not repair:
+        outcome.unrepaired = missing
         return outcome
     started = time.perf_counter()
     blocks = _Blocks(html)
-    kept: dict[int, set[str]] = {}
-    tried: dict[str, int] = {}
-    while missing and outcome.layouts < MAX_LAYOUTS:
-        attempts = _plan(missing, blocks, tried)
-        if not attempts:
+    fixes: dict[int, set[str]] = {}
+    tried: dict[str, set[int]] = {}
+    """note anchor -> candidate steps already tried."""
+    done: dict[str, str] = {}
+    """note anchor -> the adjustment that brought it to its call's page."""
+    for _ in range(MAX_ROUNDS):
+        chapters = [c for c in book.chapters if any(m.chapter is c for m in missing)
+                    and c.anchor in blocks.spans]
+        changed = False
+        for chapter in chapters:
+            numbers = {ident: str(page + 1) for ident, page in at.items()}
+            changed |= _repair_chapter(chapter, html, blocks, fixes, numbers, layout, anchors, tried, done,
+                                       outcome)
+            outcome.chapters.add(chapter.anchor)
+        if not changed:
             break
-        before = {m.note.anchor for m in missing}
-        trial = _with(kept, attempts)
-        candidate_html = apply_fixes(html, blocks, trial)
-        candidate = layout(candidate_html)
+        candidate_html = with_fixes(html, blocks, fixes)
+        document = layout(candidate_html)
         outcome.layouts += 1
-        new_at = anchors(candidate)
-        accepted = [a for a in attempts if _works(a, new_at, candidate, before, book)]
-        if not accepted:
-            continue
-        if len(accepted) < len(attempts):  # lay out again with only what worked
-            if outcome.layouts >= MAX_LAYOUTS:
-                break
-            trial = _with(kept, accepted)
-            candidate_html = apply_fixes(html, blocks, trial)
-            candidate = layout(candidate_html)
-            outcome.layouts += 1
-            new_at = anchors(candidate)
-        kept = trial
-        document, at, outcome.html = candidate, new_at, candidate_html
-        for attempt in accepted:
-            note = attempt.miss.note
-            if at.get(note.anchor) is not None and at.get(note.anchor) == at.get("call-" + note.anchor):
-                outcome.repairs.append(Repair(note, at[note.anchor], CANDIDATES[attempt.step][2]))
-        missing = misplaced(book, at)
-    outcome.document = document
+        at = anchors(document)
+        outcome.document, outcome.html = document, candidate_html
+        missing = misplaced(book.chapters, at)
+        if not missing:
+            break
+    outcome.repairs = [Repair(n, at[n.anchor], done[n.anchor]) for c in book.chapters for n in c.notes
+                       if n.anchor in done and n.anchor in at and at[n.anchor] == at.get("call-" + n.anchor)]
     outcome.unrepaired = missing
     outcome.repair_seconds = time.perf_counter() - started
     return outcome
 
 
-def _with(kept: dict[int, set[str]], attempts: list[_Attempt]) -> dict[int, set[str]]:
-    trial = {i: set(v) for i, v in kept.items()}
-    for attempt in attempts:
-        for index, value in attempt.blocks.items():
-            trial.setdefault(index, set()).add(value)
-    return trial
+def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[int, set[str]],
+                    numbers: dict[str, str], layout, anchors, tried: dict[str, set[int]],
+                    done: dict[str, str], outcome: Outcome) -> bool:
+    """Try adjustments on the chapter laid out alone until its notes are in place or nothing is left
+    to try; the kept adjustments go into fixes. Returns whether any was kept."""
+    def lay(trial):
+        outcome.chapter_layouts += 1
+        document = layout(chapter_alone(html, blocks, chapter.anchor, trial, numbers))
+        return document, anchors(document)
 
-
-def _plan(missing: list[Misplaced], blocks: _Blocks, tried: dict[str, int]) -> list[_Attempt]:
-    """The next adjustment for the first misplaced note of every chapter that still has one to try."""
-    attempts, busy = [], set()
-    for miss in missing:
-        call = blocks.call_block.get("call-" + miss.note.anchor)
-        if miss.chapter.anchor in busy or call is None:
-            continue
-        while (step := tried.get(miss.note.anchor, 0)) < len(CANDIDATES):
-            tried[miss.note.anchor] = step + 1
-            which, value, _ = CANDIDATES[step]
-            chosen = _blocks_for(which, call, blocks)
-            if chosen:
-                attempts.append(_Attempt(miss, step, {i: value for i in chosen}))
-                busy.add(miss.chapter.anchor)
+    document, at = lay(fixes)
+    trials, changed = 1, False
+    while trials < MAX_TRIALS:
+        missing = [m for m in misplaced([chapter], at)
+                   if len(tried.get(m.note.anchor, ())) < len(CANDIDATES)
+                   and "call-" + m.note.anchor in blocks.call_block and m.call is not None]
+        if not missing:
+            break
+        miss = missing[0]
+        before = {m.note.anchor for m in misplaced([chapter], at)}
+        steps = tried.setdefault(miss.note.anchor, set())
+        for step, (which, value, how) in enumerate(CANDIDATES):
+            if step in steps or trials >= MAX_TRIALS:
+                continue
+            steps.add(step)
+            chosen = _blocks_for(which, blocks.call_block["call-" + miss.note.anchor], blocks,
+                                 foot_block(document, miss.call, chapter.anchor, blocks))
+            if not chosen:
+                continue
+            trial = {i: set(v) for i, v in fixes.items()}
+            for index in chosen:
+                trial.setdefault(index, set()).add(value)
+            new_document, new_at = lay(trial)
+            trials += 1
+            if _works(miss, chosen, value, new_at, new_document, before):
+                fixes.clear()
+                fixes.update(trial)
+                document, at, changed = new_document, new_at, True
+                done[miss.note.anchor] = how
                 break
-    return attempts
+    return changed
 
 
-def _blocks_for(which: str, call: int, blocks: _Blocks) -> list[int]:
+def _blocks_for(which: str, call: int, blocks: _Blocks, foot: int | None) -> list[int]:
     after = call + 1
     has_next = after < len(blocks.blocks) and blocks.chapter_of_block[after] == blocks.chapter_of_block[call]
+    if which == "foot":
+        return [foot] if foot is not None and foot > after else []
     if which == "next":
         return [after] if has_next else []
     if which == "call":
@@ -297,34 +386,25 @@ def _blocks_for(which: str, call: int, blocks: _Blocks) -> list[int]:
     return [call, after] if has_next else [call]
 
 
-def _works(attempt: _Attempt, at: dict[str, int], document, before: set[str], book: Book) -> bool:
-    """The note is on its call's page, no note of its chapter that was in place left its page, and
-    a page ended early by a moved block is not too short."""
-    note = attempt.miss.note
+def _works(miss: Misplaced, chosen: list[int], value: str, at: dict[str, int], document,
+           before: set[str]) -> bool:
+    """The note is on its call's page, no earlier note of its chapter that was in place left its
+    page, and a page ended early by a moved block is not too short (unless it is the chapter's last).
+    Later notes may move: they come next, so the first misplaced note only ever moves forward."""
+    note = miss.note
     call, body = at.get("call-" + note.anchor), at.get(note.anchor)
     if body is None or call != body:
         return False
-    for other in attempt.miss.chapter.notes:
+    for other in miss.chapter.notes:  # later notes may move: they get their turn after this one
+        if other is note:
+            break
         if other.anchor not in before and at.get(other.anchor) != at.get("call-" + other.anchor):
             return False
-    for index, value in attempt.blocks.items():
-        if value != "page":
-            continue
-        moved = first_page_of(document, max(0, call - 1), f"b{index}")
-        if moved and shortfall(document.pages[moved - 1]) > GRID_SLACK:
-            return False
-    if "page" not in attempt.blocks.values() and shortfall(document.pages[call]) > GRID_SLACK:
-        return call == chapter_last_page(book, attempt.miss.chapter, at, document)
+    if value == "page":
+        for index in chosen:
+            moved = first_page_of(document, 0, f"b{index}")
+            if moved and shortfall(document.pages[moved - 1]) > GRID_SLACK:
+                return False
+    elif shortfall(document.pages[call]) > GRID_SLACK and call != last_text_page(document):
+        return False
     return True
-
-
-def chapter_last_page(book: Book, chapter: Chapter, at: dict[str, int], document) -> int:
-    """0-based index of the last page of a chapter that carries its text (blank versos skipped)."""
-    from weasyprint.formatting_structure import boxes
-
-    anchors = [c.anchor for c in book.chapters] + ["bibliography"]
-    later = [at[a] for a in anchors[anchors.index(chapter.anchor) + 1:] if a in at]
-    page = (min(later) if later else len(document.pages)) - 1
-    while page > 0 and not any(isinstance(b, boxes.LineBox) for b in document.pages[page]._page_box.children[0].descendants()):
-        page -= 1
-    return page
