@@ -67,6 +67,12 @@ class Summary:
     """Layouts of the body (1 when no note needed repair)."""
     repair_seconds: float = 0.0
     """Time spent laying the body out again to repair notes."""
+    relaid: list[str] = field(default_factory=list)
+    """Chapters (anchors) laid out again, alone, to repair their notes."""
+    chapter_layouts: int = 0
+    """Layouts of a chapter alone while trying repairs."""
+    first_layout: dict[str, int] = field(default_factory=dict)
+    """Where every id of the body landed (0-based body page) before any repair."""
 
 
 @dataclass
@@ -148,7 +154,9 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
                       layout=Layout(at, folios), repairs=[r.line() for r in laid.body.repairs],
-                      layouts=laid.body.layouts, repair_seconds=laid.body.repair_seconds)
+                      layouts=laid.body.layouts, repair_seconds=laid.body.repair_seconds,
+                      relaid=sorted(laid.body.chapters), chapter_layouts=laid.body.chapter_layouts,
+                      first_layout=laid.body.first)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
