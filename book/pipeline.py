@@ -134,6 +134,8 @@ class Laid:
     """The index of names."""
     body: object = None
     """How the body was laid out: a layout.repair.Outcome (repairs, layouts, time)."""
+    front_outcome: object = None
+    """The same for the front matter (its chapters' notes are repaired too)."""
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
@@ -153,10 +155,12 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios), repairs=[r.line() for r in laid.body.repairs],
-                      layouts=laid.body.layouts, repair_seconds=laid.body.repair_seconds,
-                      relaid=sorted(laid.body.chapters), chapter_layouts=laid.body.chapter_layouts,
-                      first_layout=laid.body.first)
+                      layout=Layout(at, folios), layouts=laid.body.layouts, first_layout=laid.body.first,
+                      repairs=[r.line(folios[at[r.note.anchor]]) for o in (laid.front_outcome, laid.body)
+                               for r in o.repairs],
+                      repair_seconds=laid.body.repair_seconds + laid.front_outcome.repair_seconds,
+                      relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
+                      chapter_layouts=laid.body.chapter_layouts + laid.front_outcome.chapter_layouts)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict)) if vetted else None
     write_editions(book, laid, out, EDITIONS[edition], engine, urls, reporter, summary, check)
@@ -190,7 +194,9 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         back.append(("index", labels["index"], str(index_first)))
     contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front = engine.layout(front_html, urls.base)
+    front_outcome = lay_out_body(book, front_html, lambda html: engine.layout(html, urls.base),
+                                 lambda document: anchor_pages(document.pages), repair)
+    front, front_html = front_outcome.document, front_outcome.html
     blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)
@@ -202,7 +208,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         index_html = render_index(book, urls, entries, index_first)
         pages = pages + engine.layout(index_html, urls.base).pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome)
+    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
 
 
 def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,

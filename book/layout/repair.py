@@ -73,15 +73,16 @@ class Repair:
     note: Note
     """The note."""
     page: int
-    """0-based body page where note and call now sit."""
+    """0-based page of the laid-out document where note and call now sit."""
     how: str
     """What was done, in words."""
 
-    def line(self) -> str:
-        """`path:line: note 16 kept on page 14 (paragraph moved to the next page)`."""
+    def line(self, folio: str) -> str:
+        """`path:line: note 16 kept on page 14 (paragraph moved to the next page)`, with the page's
+        printed folio."""
         where = self.note.origin
         at = f"{where.path}:{where.line}" if where and where.line else str(where.path if where else "")
-        return f"{at}: note {self.note.number} kept on page {self.page + 1} ({self.how})"
+        return f"{at}: note {self.note.number} kept on page {folio} ({self.how})"
 
 
 @dataclass
@@ -112,7 +113,7 @@ def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
     """Every note of the chapters laid out in this document that is not on its call's page, in book order."""
     out = []
     for chapter in chapters:
-        if chapter.anchor not in at:  # laid out in another document (front matter)
+        if chapter.anchor not in at:  # front matter and body are laid out as separate documents
             continue
         for note in chapter.notes:
             call, body = at.get("call-" + note.anchor), at.get(note.anchor)
