@@ -313,7 +313,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
         for chapter in chapters:
             numbers = {ident: str(page + 1) for ident, page in at.items()}
             changed |= _repair_chapter(chapter, html, blocks, fixes, numbers, layout, anchors, tried, done,
-                                       outcome)
+                                       outcome, (document, at))
             outcome.chapters.add(chapter.anchor)
         if not changed:
             break
@@ -334,16 +334,17 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
 
 def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[int, set[str]],
                     numbers: dict[str, str], layout, anchors, tried: dict[str, set[int]],
-                    done: dict[str, str], outcome: Outcome) -> bool:
+                    done: dict[str, str], outcome: Outcome, whole) -> bool:
     """Try adjustments on the chapter laid out alone until its notes are in place or nothing is left
-    to try; the kept adjustments go into fixes. Returns whether any was kept."""
+    to try; the kept adjustments go into fixes. Returns whether any was kept. whole: the (document,
+    anchors) of the last layout of the whole body, where the first adjustment is chosen."""
     def lay(trial):
         outcome.chapter_layouts += 1
         document = layout(chapter_alone(html, blocks, chapter.anchor, trial, numbers))
         return document, anchors(document)
 
-    document, at = lay(fixes)
-    trials, changed = 1, False
+    document, at = whole
+    trials, changed = 0, False
     while trials < MAX_TRIALS:
         missing = [m for m in misplaced([chapter], at)
                    if len(tried.get(m.note.anchor, ())) < len(CANDIDATES)
