@@ -179,10 +179,14 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     from .layout.paginate import anchor_pages
     from .layout.repair import lay_out_body
 
+    def laid_out(html: str):
+        """html laid out, and laid out again where a note needs repair."""
+        return lay_out_body(book, html, lambda h: engine.layout(h, urls.base), lambda d: anchor_pages(d.pages),
+                            repair)
+
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    outcome = lay_out_body(book, render_body(book, urls, bibliography),
-                           lambda html: engine.layout(html, urls.base), lambda document: anchor_pages(document.pages), repair)
+    outcome = laid_out(render_body(book, urls, bibliography))
     body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 
@@ -194,8 +198,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         back.append(("index", labels["index"], str(index_first)))
     contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front_outcome = lay_out_body(book, front_html, lambda html: engine.layout(html, urls.base),
-                                 lambda document: anchor_pages(document.pages), repair)
+    front_outcome = laid_out(front_html)
     front, front_html = front_outcome.document, front_outcome.html
     blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
