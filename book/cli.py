@@ -128,6 +128,8 @@ def watch(source: Path, out: Path, interval: float) -> None:
             try:
                 summary = run_build(source, out, edition="draft")
                 click.echo(f"{time.strftime('%H:%M:%S')} {summary.pages} pages in {summary.seconds:.1f} s")
+                for repair in summary.repairs:
+                    click.echo(repair)
                 for warning in summary.warnings:
                     click.echo(warning, err=True)
             except BookError as error:
