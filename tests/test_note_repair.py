@@ -75,7 +75,8 @@ def test_lost_or_pushed_note_is_kept_on_its_calls_page_and_reported(source, tmp_
     page = summary.layout.pages["call-ch-01-chapter-n1"] - summary.front_pages + 1
     assert summary.repairs == [f"{source}/01-chapter.md:9: note 1 kept on page {page} "
                                "(next paragraph moved to the next page)"]
-    assert summary.relaid == ["ch-01-chapter"] and summary.layouts == 2
+    assert summary.relaid == ["ch-01-chapter"] and summary.chapter_layouts == 1
+    assert summary.layouts == 1, "the chapter's repaired pages take the place of its old ones"
     assert_every_note_on_its_calls_page(summary.outputs[0], source)
 
 
@@ -117,6 +118,11 @@ def test_very_edit_on_the_alzhir_book_is_repaired_locally(tmp_path):
                                "(next paragraph moved to the next page)"]
     assert summary.relaid == ["ch-03-road"]
     assert_every_note_on_its_calls_page(summary.outputs[0], source)
+    reader = PdfReader(summary.outputs[0])
+    chapter_pages = sorted({p for a, p in summary.layout.pages.items() if a.startswith("ch-03-road")})
+    for index in chapter_pages[1:]:  # the opening page has no folio
+        lines = reader.pages[index].extract_text().split("\n")
+        assert summary.layout.labels[index] in (lines[0].strip(), lines[-1].strip()), (index, lines[:1], lines[-1:])
     earlier = [c.anchor for c in book.chapters[1:3]]
     moved = [a for a, p in summary.first_layout.items() if a.startswith(tuple(earlier))
              and summary.layout.pages[a] - summary.front_pages != p]

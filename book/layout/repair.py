@@ -101,6 +101,8 @@ class Outcome:
     """Layouts of the whole body, the first included."""
     chapter_layouts: int = 0
     """Layouts of a chapter alone, while trying adjustments."""
+    spliced: int = 0
+    """Rounds that put the repaired chapters' pages into the book instead of laying it all out again."""
     chapters: set[str] = field(default_factory=set)
     """Chapters (anchors) that were laid out again."""
     repair_seconds: float = 0.0
@@ -218,7 +220,9 @@ def with_fixes(html: str, blocks: _Blocks, fixes: dict[int, set[str]]) -> str:
 def chapter_alone(html: str, blocks: _Blocks, chapter: str, fixes: dict[int, set[str]],
                   numbers: dict[str, str]) -> str:
     """A body document holding one chapter, with the adjustments and with the page numbers of its
-    cross-references written in (numbers: id -> folio), so that its lines break as in the book."""
+    cross-references written in (numbers: id -> folio), so that its lines break as in the book; its
+    pages are numbered from the chapter's folio in the book, so they can take the place of the
+    chapter's pages there."""
     start, end = blocks.spans[chapter]
     first = min(s for s, _ in blocks.spans.values())
     last = max(e for _, e in blocks.spans.values())
@@ -226,6 +230,10 @@ def chapter_alone(html: str, blocks: _Blocks, chapter: str, fixes: dict[int, set
     for offset, target in blocks.xrefs:
         if start <= offset < end and target in numbers:
             inserts[offset] = f' data-page="{numbers[target]}"'
+    head = html.find("</head>")
+    if chapter in numbers and 0 <= head < first:
+        inserts[head] = f"<style>@page :first {{ counter-reset: page {numbers[chapter]} }}</style>"
+        return _splice(html, 0, first, inserts) + _splice(html, start, end, inserts) + html[last:]
     return html[:first] + _splice(html, start, end, inserts) + html[last:]
 
 
@@ -276,15 +284,17 @@ def foot_block(document, page: int, chapter: str, blocks: _Blocks) -> int | None
     return blocks.first_block[chapter] + max(last) if last else None
 
 
-def last_text_page(document) -> int:
-    """Index of the last page that carries lines of text."""
+def has_text(page) -> bool:
+    """Whether a laid-out page carries lines of text (a blank verso does not)."""
     from weasyprint.formatting_structure import boxes
 
-    for index in range(len(document.pages) - 1, -1, -1):
-        root = document.pages[index]._page_box
-        if root.children and any(isinstance(b, boxes.LineBox) for b in root.children[0].descendants()):
-            return index
-    return 0
+    root = page._page_box
+    return bool(root.children) and any(isinstance(b, boxes.LineBox) for b in root.children[0].descendants())
+
+
+def last_text_page(document) -> int:
+    """Index of the last page that carries lines of text."""
+    return next((i for i in range(len(document.pages) - 1, -1, -1) if has_text(document.pages[i])), 0)
 
 
 # --- the loop -----------------------------------------------------------------------------------
@@ -309,19 +319,25 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     for _ in range(MAX_ROUNDS):
         chapters = [c for c in book.chapters if any(m.chapter is c for m in missing)
                     and c.anchor in blocks.spans]
-        changed = False
+        alone = {}
         for chapter in chapters:
             numbers = {ident: str(page + 1) for ident, page in at.items()}
-            changed |= _repair_chapter(chapter, html, blocks, fixes, numbers, layout, anchors, tried, done,
-                                       outcome, (document, at))
+            result = _repair_chapter(chapter, html, blocks, fixes, numbers, layout, anchors, tried, done,
+                                     outcome, (document, at))
             outcome.chapters.add(chapter.anchor)
-        if not changed:
+            if result:
+                alone[chapter.anchor] = result
+        if not alone:
             break
-        candidate_html = with_fixes(html, blocks, fixes)
-        document = layout(candidate_html)
-        outcome.layouts += 1
+        outcome.html = with_fixes(html, blocks, fixes)
+        spliced = splice_pages(document, at, alone, blocks)
+        if spliced is None:  # a chapter changed its length or moved a cross-reference's target
+            spliced = layout(outcome.html)
+            outcome.layouts += 1
+        else:
+            outcome.spliced += 1
+        document = outcome.document = spliced
         at = anchors(document)
-        outcome.document, outcome.html = document, candidate_html
         missing = misplaced(book.chapters, at)
         if not missing:
             break
@@ -332,19 +348,44 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     return outcome
 
 
+def splice_pages(document, at: dict[str, int], alone: dict[str, tuple], blocks: _Blocks):
+    """The document with each repaired chapter's pages replaced by those of the chapter laid out
+    alone (alone: chapter id -> (document, anchors)); None when a chapter's new pages do not fit in
+    its old place (then nothing after it may keep its page) or a cross-reference's target in it
+    moved (then the reference's number is stale)."""
+    pages = list(document.pages)
+    order = list(blocks.spans)
+    targets = {target for _, target in blocks.xrefs}
+    for chapter, (laid, laid_at) in alone.items():
+        if laid_at.get(chapter) != 0 or chapter not in at:
+            return None
+        start = at[chapter]
+        later = [at[s] for s in order[order.index(chapter) + 1:] if s in at]
+        room = (min(later) if later else len(pages)) - start
+        if room > 1 and not has_text(pages[start + room - 1]):
+            room -= 1  # the blank verso before the next chapter stays
+        if len(laid.pages) != room:
+            return None
+        if any(laid_at[t] + start != at.get(t) for t in targets if t in laid_at):
+            return None
+        pages[start:start + room] = laid.pages
+    return document.copy(pages)
+
+
 def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[int, set[str]],
                     numbers: dict[str, str], layout, anchors, tried: dict[str, set[int]],
-                    done: dict[str, str], outcome: Outcome, whole) -> bool:
+                    done: dict[str, str], outcome: Outcome, whole) -> tuple | None:
     """Try adjustments on the chapter laid out alone until its notes are in place or nothing is left
-    to try; the kept adjustments go into fixes. Returns whether any was kept. whole: the (document,
-    anchors) of the last layout of the whole body, where the first adjustment is chosen."""
+    to try; the kept adjustments go into fixes. Returns the (document, anchors) of the chapter laid
+    out alone with them, or None when none was kept. whole: the (document, anchors) of the last
+    layout of the whole body, where the first adjustment is chosen."""
     def lay(trial):
         outcome.chapter_layouts += 1
         document = layout(chapter_alone(html, blocks, chapter.anchor, trial, numbers))
         return document, anchors(document)
 
     document, at = whole
-    trials, changed = 0, False
+    trials, kept = 0, None
     while trials < MAX_TRIALS:
         missing = [m for m in misplaced([chapter], at)
                    if len(tried.get(m.note.anchor, ())) < len(CANDIDATES)
@@ -370,10 +411,10 @@ def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[in
             if _works(miss, chosen, value, new_at, new_document, before):
                 fixes.clear()
                 fixes.update(trial)
-                document, at, changed = new_document, new_at, True
+                document, at = kept = new_document, new_at
                 done[miss.note.anchor] = how
                 break
-    return changed
+    return kept
 
 
 def _blocks_for(which: str, call: int, blocks: _Blocks, foot: int | None) -> list[int]:
