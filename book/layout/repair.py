@@ -18,9 +18,12 @@ the chapter that was in place moved, and a page ended early by a moved block
 is at most `GRID_SLACK` lines short of full depth. Adjustments are `data-fix`
 attributes on the chapter's top-level blocks (styled in book.css), so they
 stay inside the note's chapter: a chapter starts on a new page, and nothing
-before the adjusted block moves. Then the whole body is laid out once more
-with every kept adjustment and checked again; at most `MAX_ROUNDS` full
-layouts after the first, and `MAX_TRIALS` chapter layouts per chapter.
+before the adjusted block moves. The chapter laid out alone is numbered from
+its folio in the book; when its repaired pages fill as many pages as before
+and no cross-reference's target in it moved, they take the place of its old
+pages (`splice_pages`). Otherwise the whole body is laid out once more with
+every kept adjustment. Then the notes are checked again: at most `MAX_ROUNDS`
+rounds, and `MAX_TRIALS` chapter layouts per chapter per round.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from html.parser import HTMLParser
 from ..model import Book, Chapter, Note
 
 MAX_ROUNDS = 3
-"""At most this many layouts of the whole body after the first."""
+"""At most this many rounds of repairs (each ends in a splice or a layout of the whole body)."""
 
 MAX_TRIALS = 12
 """At most this many layouts of one chapter alone, per round."""
