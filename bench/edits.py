@@ -74,7 +74,11 @@ class Result:
     repairs: int = 0
     """Repairs the build reported."""
     layouts: int = 0
-    """Layouts of the body."""
+    """Layouts of the whole body."""
+    chapter_layouts: int = 0
+    """Layouts of a chapter alone, while trying repairs."""
+    relaid: int = 0
+    """Chapters laid out again."""
     seconds: float = 0.0
     """Build time."""
     repair_seconds: float = 0.0
@@ -182,6 +186,7 @@ def run_one(number: int, kind: str, pristine: Path, work: Path, rng: random.Rand
     result.seconds = time.perf_counter() - started
     result.ok = True
     result.repairs, result.layouts = len(summary.repairs), summary.layouts
+    result.chapter_layouts, result.relaid = summary.chapter_layouts, len(summary.relaid)
     result.repair_seconds = summary.repair_seconds
     book, _ = load_book(source, lint_names=False)
     result.lost, result.separated = check_pdf(summary.outputs[0], book)
@@ -222,7 +227,8 @@ def main() -> None:
         results.append(result)
         state = "ok" if result.ok else f"FAILED: {result.error}"
         print(f"{number:4d} {kind:4s} {result.where} -> {state}; lost {len(result.lost)}, separated "
-              f"{len(result.separated)}, repairs {result.repairs}, layouts {result.layouts}, "
+              f"{len(result.separated)}, repairs {result.repairs}, layouts {result.layouts} + "
+              f"{result.chapter_layouts} of {result.relaid} chapter(s), "
               f"{result.seconds:.1f} s (repairs {result.repair_seconds:.1f} s)", flush=True)
         if log:
             log.write(json.dumps(asdict(result)) + "\n")
@@ -242,7 +248,8 @@ def summarise(results: list[Result]) -> None:
     repaired = [r for r in built if r.repairs]
     print(f"builds needing repair: {len(repaired)}; repairs {sum(r.repairs for r in built)}; body layouts per "
           f"build: mean {sum(r.layouts for r in built) / max(1, len(built)):.2f}, max "
-          f"{max((r.layouts for r in built), default=0)}; repair time {repair:.0f} s of {total:.0f} s build time "
+          f"{max((r.layouts for r in built), default=0)}; chapter layouts per build: mean "
+          f"{sum(r.chapter_layouts for r in built) / max(1, len(built)):.1f}; repair time {repair:.0f} s of {total:.0f} s build time "
           f"({100 * repair / max(total, 1e-9):.0f} %); mean build {total / max(1, len(built)):.1f} s")
 
 
