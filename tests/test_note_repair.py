@@ -127,3 +127,20 @@ def test_very_edit_on_the_alzhir_book_is_repaired_locally(tmp_path):
     moved = [a for a, p in summary.first_layout.items() if a.startswith(tuple(earlier))
              and summary.layout.pages[a] - summary.front_pages != p]
     assert moved == [] and any(a.startswith(earlier[0]) for a in summary.first_layout)
+
+
+def test_when_the_repaired_chapter_grows_a_page_the_body_is_laid_out_again(tmp_path):
+    from synth import WORDS
+    source = tmp_path / "grows"
+    shutil.copytree(LOST, source)
+    chapter = source / "01-chapter.md"
+    words = " ".join(WORDS[i % len(WORDS)] for i in range(330))  # the last page is just full
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Quiet.\n", f"Quiet {words}.\n"),
+                       encoding="utf-8")
+    _, unrepaired = lay_out(source, repair=False)
+    assert len(unrepaired.document.pages) == 2 and unrepaired.unrepaired
+    summary = build_fixture(source, tmp_path / "out", html=False, edition="draft")
+    assert len(summary.repairs) == 1 and summary.warnings == []
+    assert summary.layouts == 2, "the repaired chapter no longer fits its old pages: all laid out again"
+    assert summary.pages - summary.front_pages == 4  # 3 pages of text and a blank verso
+    assert_every_note_on_its_calls_page(summary.outputs[0], source)
