@@ -56,7 +56,7 @@ def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft
 def report_lines(summary) -> list[str]:
     """The build's report: each note once, then the page count of the PDF written (the print
     edition as padded for the printer) and every file written, with what it is."""
-    lines = [f"note: {note}" for note in dict.fromkeys(summary.notes)]
+    lines = [f"note: {note}" for note in dict.fromkeys(summary.notes)] + list(summary.repairs)
     pdfs = [p for p in summary.outputs if p in summary.page_counts]
     pages = summary.page_counts[pdfs[0]] if pdfs else summary.pages
     warnings = len(summary.warnings)
@@ -227,6 +227,8 @@ def rebuild(source: Path, out: Path) -> None:
         summary = run_build(source, out, edition="draft")
         pages = summary.page_counts.get(summary.outputs[0], summary.pages)
         click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
+        for repair in summary.repairs:
+            click.echo(repair)
         for warning in summary.warnings:
             click.echo(warning, err=True)
     except BookError as error:

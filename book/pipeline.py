@@ -1,6 +1,7 @@
 """Book folder -> out/<slug>-print.pdf and out/<slug>.html: the stages in order, each run once.
 
-    load_book -> render_body -> layout (once) -> anchors
+    load_book -> render_body -> layout (again, locally adjusted, while a note is off its call's page)
+      -> anchors
       -> render_front (contents numbers written in) -> layout (small)
       -> index entries from the anchors -> render_index -> layout (small)
       -> join pages -> write (page labels) -> replace the old files
@@ -68,6 +69,18 @@ class Summary:
     """Pages of front matter (roman folios), padding included."""
     index: list[IndexEntry] = field(default_factory=list)
     """The index of names as printed."""
+    repairs: list[str] = field(default_factory=list)
+    """One line per note the layout repaired (information, not warnings)."""
+    layouts: int = 0
+    """Layouts of the body (1 when no note needed repair)."""
+    repair_seconds: float = 0.0
+    """Time spent laying the body out again to repair notes."""
+    relaid: list[str] = field(default_factory=list)
+    """Chapters (anchors) laid out again, alone, to repair their notes."""
+    chapter_layouts: int = 0
+    """Layouts of a chapter alone while trying repairs."""
+    first_layout: dict[str, int] = field(default_factory=dict)
+    """Where every id of the body landed (0-based body page) before any repair."""
 
 
 @dataclass
@@ -83,14 +96,16 @@ class Reporter:
 
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
-          reporter: Reporter | None = None, edition: str = "print", preflight: bool = True) -> Summary:
+          reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
+          repair: bool = True) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
-    interior alone, without cover or preflight, for quick looks while writing."""
+    interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
+    the engine's first layout, misplaced notes and all (for tests and benchmarks)."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
@@ -142,10 +157,14 @@ class Laid:
     """The joined HTML, for preview."""
     entries: list[IndexEntry]
     """The index of names."""
+    body: object = None
+    """How the body was laid out: a layout.repair.Outcome (repairs, layouts, time)."""
+    front_outcome: object = None
+    """The same for the front matter (its chapters' notes are repaired too)."""
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
-           edition: str, preflight: bool) -> Summary:
+           edition: str, preflight: bool, repair: bool = True) -> Summary:
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
@@ -154,7 +173,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     staging = Staging(out)
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
     try:
-        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight)
+        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair)
     finally:
         tempfile.tempdir = engine_temp
         staging.discard()
@@ -163,7 +182,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 
 def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
-                       reporter: Reporter, edition: str, preflight: bool) -> Summary:
+                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
     from .layout.paginate import Engine, anchor_pages, blank_pages
 
@@ -178,7 +197,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         return summary
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
-    laid = lay_out(book, urls, engine, reporter, problems)
+    laid = lay_out(book, urls, engine, reporter, problems, repair)
     checkpoint("laid-out")
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
@@ -188,7 +207,12 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)), notes=typography)
+                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)), notes=typography, layouts=laid.body.layouts, first_layout=laid.body.first,
+                      repairs=[r.line(folios[at[r.note.anchor]]) for o in (laid.front_outcome, laid.body)
+                               for r in o.repairs],
+                      repair_seconds=laid.body.repair_seconds + laid.front_outcome.repair_seconds,
+                      relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
+                      chapter_layouts=laid.body.chapter_layouts + laid.front_outcome.chapter_layouts)
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict, staging)) if vetted else None
     write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check, staging)
@@ -204,14 +228,21 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     return summary
 
 
-def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems) -> Laid:
-    """The body laid out once; then the front matter and the index, small, from its anchors."""
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
+    """The body laid out (again, with local adjustments, while a note is off its call's page:
+    layout/repair.py); then the front matter and the index, small, from its anchors."""
     from .layout.paginate import anchor_pages
+    from .layout.repair import lay_out_body
+
+    def laid_out(html: str):
+        """html laid out, and laid out again where a note needs repair."""
+        return lay_out_body(book, html, lambda h: engine.layout(h, urls.base), lambda d: anchor_pages(d.pages),
+                            repair)
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    body_html = render_body(book, urls, bibliography)
-    body = engine.layout(body_html, urls.base)
+    outcome = laid_out(render_body(book, urls, bibliography))
+    body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 
     reporter.stage("Front matter and index")
@@ -222,7 +253,8 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         back.append(("index", labels["index"], str(index_first)))
     contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front = engine.layout(front_html, urls.base)
+    front_outcome = laid_out(front_html)
+    front, front_html = front_outcome.document, front_outcome.html
     blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)
@@ -234,7 +266,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         index_html = render_index(book, urls, entries, index_first)
         pages = pages + engine.layout(index_html, urls.base).pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    return Laid(front, pages, blank, len(front_pages), joined, entries)
+    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
 
 
 def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,

@@ -104,14 +104,14 @@ def test_note_lost_by_the_engine_is_an_error(tmp_path):
     assert "was lost by the layout engine" in problems.items[0].message
 
 
-def test_strict_build_fails_on_a_separated_note(tmp_path):
-    summary = build(BOOKS / "note-separated", tmp_path / "a")
+def test_strict_build_fails_on_a_separated_note_the_layout_did_not_repair(tmp_path):
+    summary = build(BOOKS / "note-separated", tmp_path / "a", repair=False)
     separated = [w for w in summary.warnings if "its call on page" in w]
     assert separated == [f"{BOOKS / 'note-separated'}/03-chapter.md:9:237: warning: note 2 is printed on "
                          "page 10 (PDF page 20), its call on page 9 (PDF page 19); reword the paragraph or "
                          "the next one so that the page breaks elsewhere"]
     with pytest.raises(BookError) as error:
-        build(BOOKS / "note-separated", tmp_path / "b", strict=True)
+        build(BOOKS / "note-separated", tmp_path / "b", strict=True, repair=False)
     assert "03-chapter.md:9:237: note 2 is printed on page 10 (PDF page 20)" in str(error.value)
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
 

@@ -16,8 +16,10 @@ from book.preflight import exit_code, preflight, report_path, write_report
 
 BOOKS = Path(__file__).resolve().parent / "books"
 def check(built, name: str, **options):
-    """Build a fixture book once; preflight its PDF. -> (findings, 1-based first page of the chapter, chapter)."""
-    summary, pdf = built(f"preflight-{name}", preflight=False)
+    """Build a fixture book once; preflight its PDF. -> (findings, 1-based first page of the chapter, chapter).
+    The layout is the engine's own (repair=False), so that the note-separated fixture keeps its note
+    on the next page for preflight to find."""
+    summary, pdf = built(f"preflight-{name}", preflight=False, repair=False)
     root = BOOKS / f"preflight-{name}"
     return preflight(pdf, root, **options), summary.layout.pages["ch-01-chapter"] + 1, root / "01-chapter.md"
 
@@ -90,7 +92,7 @@ def test_rgb_image_is_an_error_in_print_only(built):
 # --- notes --------------------------------------------------------------------------------------
 
 def test_note_moved_to_the_next_page_is_tied_to_its_call(built):
-    summary, _ = built("preflight-note-separated")
+    summary, _ = built("preflight-note-separated", repair=False)
     at = summary.layout.pages
     assert at["ch-01-chapter-n1"] == at["call-ch-01-chapter-n1"] + 1  # the fixture still does what it says
     findings, page, chapter = check(built, "note-separated")
@@ -235,7 +237,7 @@ def test_report_is_json_beside_the_pdf_and_exit_code_follows_errors(built, tmp_p
     notes = coded(findings, "note-separated")
     assert exit_code(notes) == 0                       # warnings only
     assert exit_code(check(built, "tofu")[0]) == 1      # tofu is an error
-    _, pdf = built("preflight-note-separated")
+    _, pdf = built("preflight-note-separated", repair=False)
     assert report_path(pdf).name == "note-separated-print.preflight.json"
     target = tmp_path / report_path(pdf).name
     write_report(notes, target)

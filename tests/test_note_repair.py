@@ -1,0 +1,146 @@
+"""Notes the engine loses or pushes off their call's page are repaired by laying out again, locally."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from book.cli import main
+from book.layout import bibliography as biblio
+from book.layout.paginate import Engine, anchor_pages
+from book.layout.render import Urls, render_body
+from book.layout.repair import GRID_SLACK, first_page_of, lay_out_body, shortfall
+from book.markup.book import load_book
+from book.paths import STYLES
+from book.pipeline import build
+from book.preflight.checks import destination_pages
+from conftest import BOOKS, ROOT, build_fixture
+
+LOST = BOOKS / "note-lost"
+"""Smallest book where WeasyPrint loses a note: the note is pushed to the next page by the orphans
+of the paragraph after its call, and that next page is laid out again (it holds a forward
+cross-reference), which drops the pushed note."""
+
+PUSHED = BOOKS / "preflight-note-separated"
+"""Smallest book where the orphans of the following paragraph push a note to the next page."""
+
+
+def notes_by_page(pdf: Path, book) -> list[tuple[set[str], set[str]]]:
+    """For every page of the PDF: the notes whose call is on it, and the notes printed on it, read
+    from the PDF's named destinations (call-<anchor> and <anchor>)."""
+    pages = destination_pages(PdfReader(pdf))
+    count = len(PdfReader(pdf).pages)
+    out = [(set(), set()) for _ in range(count)]
+    for chapter in book.chapters:
+        for note in chapter.notes:
+            assert "call-" + note.anchor in pages, f"call of {note.anchor} has no destination"
+            out[pages["call-" + note.anchor]][0].add(note.anchor)
+            if note.anchor in pages:
+                out[pages[note.anchor]][1].add(note.anchor)
+    return out
+
+
+def assert_every_note_on_its_calls_page(pdf: Path, source: Path) -> None:
+    book, _ = load_book(source, lint_names=False)
+    for number, (called, printed) in enumerate(notes_by_page(pdf, book), 1):
+        assert called == printed, f"PDF page {number}: calls {sorted(called)}, notes {sorted(printed)}"
+
+
+def lay_out(source: Path, repair: bool = True):
+    """The body of a fixture book laid out by the real engine, with or without repairs."""
+    book, _ = load_book(source)
+    urls = Urls.for_book(source)
+    engine = Engine([source, STYLES])
+    html = render_body(book, urls, biblio.entries(book))
+    return book, lay_out_body(book, html, lambda h: engine.layout(h, urls.base),
+                              lambda d: anchor_pages(d.pages), repair)
+
+
+@pytest.mark.parametrize("source, first", [(LOST, (0, None)), (PUSHED, (0, 1))])
+def test_fixture_reproduces_the_engine_fault_without_repair(source, first):
+    book, outcome = lay_out(source, repair=False)
+    note = book.chapters[0].notes[0].anchor
+    assert (outcome.first.get("call-" + note), outcome.first.get(note)) == first
+    assert [m.note.anchor for m in outcome.unrepaired] == [note]
+
+
+@pytest.mark.parametrize("source", [LOST, PUSHED])
+def test_lost_or_pushed_note_is_kept_on_its_calls_page_and_reported(source, tmp_path):
+    summary = build_fixture(source, tmp_path, strict=True, html=False, edition="draft")
+    assert summary.warnings == []
+    page = summary.layout.pages["call-ch-01-chapter-n1"] - summary.front_pages + 1
+    assert summary.repairs == [f"{source}/01-chapter.md:9: note 1 kept on page {page} "
+                               "(next paragraph moved to the next page)"]
+    assert summary.relaid == ["ch-01-chapter"] and summary.chapter_layouts == 1
+    assert summary.layouts == 1, "the chapter's repaired pages take the place of its old ones"
+    assert_every_note_on_its_calls_page(summary.outputs[0], source)
+
+
+@pytest.mark.parametrize("source", [LOST, PUSHED])
+def test_a_repaired_page_ends_at_most_two_lines_short(source):
+    book, outcome = lay_out(source)
+    assert outcome.repairs, "the fixture needs a repair"
+    document = outcome.document
+    moved = first_page_of(document, 0, "page")
+    assert moved, "the repair moves a block to the next page"
+    assert shortfall(document.pages[moved - 1]) <= GRID_SLACK
+    assert "call-ch-01-chapter-n1" in document.pages[moved - 1].anchors
+    last = len(document.pages) - 1
+    assert shortfall(document.pages[last]) > GRID_SLACK, "a chapter's last page may end short, and this one does"
+
+
+def test_repair_line_is_printed_and_strict_does_not_fail_on_it(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--source", str(LOST), "--out", str(tmp_path), "--draft",
+                                       "--no-html", "--strict"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{LOST}/01-chapter.md:9: note 1 kept on page " in result.output
+    assert "0 warning(s)" in result.output and "warning:" not in result.output
+
+
+def test_very_edit_on_the_alzhir_book_is_repaired_locally(tmp_path):
+    source = tmp_path / "alzhir"
+    shutil.copytree(ROOT / "chapters", source)
+    road = source / "03-road.md"
+    text = road.read_text(encoding="utf-8")
+    assert text.count("The trains moved slowly") == 1
+    road.write_text(text.replace("The trains moved slowly", "The trains moved very slowly"), encoding="utf-8")
+    summary = build(source, tmp_path / "out", html=False, edition="draft")
+    book, _ = load_book(source, lint_names=False)
+    note16 = book.chapters[3].notes[15]
+    assert note16.anchor == "ch-03-road-n16"
+    assert note16.anchor not in summary.first_layout, "the engine no longer loses note 16: the test proves nothing"
+    body = summary.layout.pages["call-" + note16.anchor] - summary.front_pages
+    assert summary.repairs == [f"{source}/03-road.md:26: note 16 kept on page {body + 1} "
+                               "(next paragraph moved to the next page)"]
+    assert summary.relaid == ["ch-03-road"]
+    assert_every_note_on_its_calls_page(summary.outputs[0], source)
+    reader = PdfReader(summary.outputs[0])
+    chapter_pages = sorted({p for a, p in summary.layout.pages.items() if a.startswith("ch-03-road")})
+    for index in chapter_pages[1:]:  # the opening page has no folio
+        lines = reader.pages[index].extract_text().split("\n")
+        assert summary.layout.labels[index] in (lines[0].strip(), lines[-1].strip()), (index, lines[:1], lines[-1:])
+    earlier = [c.anchor for c in book.chapters[1:3]]
+    moved = [a for a, p in summary.first_layout.items() if a.startswith(tuple(earlier))
+             and summary.layout.pages[a] - summary.front_pages != p]
+    assert moved == [] and any(a.startswith(earlier[0]) for a in summary.first_layout)
+
+
+def test_when_the_repaired_chapter_grows_a_page_the_body_is_laid_out_again(tmp_path):
+    from synth import WORDS
+    source = tmp_path / "grows"
+    shutil.copytree(LOST, source)
+    chapter = source / "01-chapter.md"
+    words = " ".join(WORDS[i % len(WORDS)] for i in range(330))  # the last page is just full
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Quiet.\n", f"Quiet {words}.\n"),
+                       encoding="utf-8")
+    _, unrepaired = lay_out(source, repair=False)
+    assert len(unrepaired.document.pages) == 2 and unrepaired.unrepaired
+    summary = build_fixture(source, tmp_path / "out", html=False, edition="draft")
+    assert len(summary.repairs) == 1 and summary.warnings == []
+    assert summary.layouts == 2, "the repaired chapter no longer fits its old pages: all laid out again"
+    assert summary.pages - summary.front_pages == 4  # 3 pages of text and a blank verso
+    assert_every_note_on_its_calls_page(summary.outputs[0], source)
