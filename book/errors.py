@@ -111,7 +111,15 @@ def _order(p: Problem):
 
 def suggest(word: str, known) -> str:
     """'did you mean …?' for a misspelt word, or the list of known words."""
-    close = difflib.get_close_matches(str(word), list(known), n=3, cutoff=0.6)
+    known = list(known)
+    close = difflib.get_close_matches(str(word), known, n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+    if len(known) > SHOWN_KEYS:  # a list of eighty ids helps nobody: the first few, and how many
+        return (f"known keys: {', '.join(f'`{k}`' for k in known[:SHOWN_KEYS])} "
+                f"and {len(known) - SHOWN_KEYS} more; check the spelling")
     return "known keys: " + ", ".join(f"`{k}`" for k in known)
+
+
+SHOWN_KEYS = 12
+"""How many known words a message lists when none is close to the one written."""

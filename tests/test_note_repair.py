@@ -98,35 +98,43 @@ def test_repair_line_is_printed_and_strict_does_not_fail_on_it(tmp_path):
                                        "--no-html", "--strict"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"{LOST}/01-chapter.md:9: note 1 kept on page " in result.output
-    assert "0 warning(s)" in result.output and "warning:" not in result.output
+    assert "0 warnings" in result.output and "warning:" not in result.output
 
 
 def test_very_edit_on_the_alzhir_book_is_repaired_locally(tmp_path):
+    """The issue's edit ("very" in chapter 3) on a copy of the ALZHIR book: the build succeeds with
+    every note on its call's page, read from the PDF. The engine's first layout of today's text
+    misplaces notes in later chapters (it lost note 16 of chapter 3 in the first edition's text):
+    each is repaired by laying out its own chapter again, and no earlier chapter moves."""
     source = tmp_path / "alzhir"
     shutil.copytree(ROOT / "chapters", source)
     road = source / "03-road.md"
     text = road.read_text(encoding="utf-8")
     assert text.count("The trains moved slowly") == 1
     road.write_text(text.replace("The trains moved slowly", "The trains moved very slowly"), encoding="utf-8")
-    summary = build(source, tmp_path / "out", html=False, edition="draft")
+    summary = build(source, tmp_path / "out", html=False, edition="draft", strict=True)
     book, _ = load_book(source, lint_names=False)
-    note16 = book.chapters[3].notes[15]
-    assert note16.anchor == "ch-03-road-n16"
-    assert note16.anchor not in summary.first_layout, "the engine no longer loses note 16: the test proves nothing"
-    body = summary.layout.pages["call-" + note16.anchor] - summary.front_pages
-    assert summary.repairs == [f"{source}/03-road.md:26: note 16 kept on page {body + 1} "
-                               "(next paragraph moved to the next page)"]
-    assert summary.relaid == ["ch-03-road"]
+    first = summary.first_layout
+    misplaced = [(c, n) for c in book.chapters if not c.front for n in c.notes
+                 if first.get(n.anchor) is None or first.get(n.anchor) != first.get("call-" + n.anchor)]
+    assert misplaced, "the engine places every note of this text: the test proves nothing"
+    assert summary.repairs and {c.anchor for c, _ in misplaced} <= set(summary.relaid)
+    first_note = misplaced[0][1]  # the first misplaced note of a chapter is always the one repaired
+    assert any(r.startswith(f"{first_note.origin.path}:") and f"note {first_note.number} kept on page " in r
+               for r in summary.repairs), summary.repairs
+    assert summary.warnings == []
     assert_every_note_on_its_calls_page(summary.outputs[0], source)
     reader = PdfReader(summary.outputs[0])
-    chapter_pages = sorted({p for a, p in summary.layout.pages.items() if a.startswith("ch-03-road")})
-    for index in chapter_pages[1:]:  # the opening page has no folio
-        lines = reader.pages[index].extract_text().split("\n")
-        assert summary.layout.labels[index] in (lines[0].strip(), lines[-1].strip()), (index, lines[:1], lines[-1:])
-    earlier = [c.anchor for c in book.chapters[1:3]]
-    moved = [a for a, p in summary.first_layout.items() if a.startswith(tuple(earlier))
+    for chapter in {c.anchor for c, _ in misplaced}:
+        pages = sorted({p for a, p in summary.layout.pages.items() if a.startswith(chapter)})
+        for index in pages[1:]:  # the opening page has no folio
+            lines = reader.pages[index].extract_text().split("\n")
+            assert summary.layout.labels[index] in (lines[0].strip(), lines[-1].strip()), (index, lines[-1:])
+    first_repaired = min(book.chapters.index(c) for c, _ in misplaced)
+    earlier = [c.anchor for c in book.chapters[1:first_repaired]]
+    moved = [a for a, p in first.items() if a.startswith(tuple(earlier))
              and summary.layout.pages[a] - summary.front_pages != p]
-    assert moved == [] and any(a.startswith(earlier[0]) for a in summary.first_layout)
+    assert earlier and moved == []
 
 
 def test_when_the_repaired_chapter_grows_a_page_the_body_is_laid_out_again(tmp_path):
@@ -144,3 +152,21 @@ def test_when_the_repaired_chapter_grows_a_page_the_body_is_laid_out_again(tmp_p
     assert summary.layouts == 2, "the repaired chapter no longer fits its old pages: all laid out again"
     assert summary.pages - summary.front_pages == 4  # 3 pages of text and a blank verso
     assert_every_note_on_its_calls_page(summary.outputs[0], source)
+
+
+def test_a_call_in_a_table_cell_moves_its_row_not_the_table():
+    """A note called in a table cell (the roll of names) is repaired by starting a page at its row
+    or the next row of the same table: a whole table may be pages long."""
+    from book.layout.repair import ROW, _Blocks, _fix_inserts, _rows_for
+
+    html = ('<section class="chapter" id="ch-a"><p>Before.</p><table><tbody>'
+            '<tr><td>one</td></tr><tr><td>two<a class="call" id="call-ch-a-n1" href="#ch-a-n1">1</a></td></tr>'
+            '<tr><td>three</td></tr></tbody></table><p>After.</p></section>')
+    blocks = _Blocks(html)
+    assert blocks.call_block["call-ch-a-n1"] == 1 and blocks.call_row["call-ch-a-n1"] == 1
+    assert _rows_for("call", 1, blocks) == [ROW + 1] and _rows_for("next", 1, blocks) == [ROW + 2]
+    assert _rows_for("next", 2, blocks) == [] and _rows_for("foot", 1, blocks) == []
+    inserts = _fix_inserts(blocks, {ROW + 1: {"page"}})
+    (offset, text), = inserts.items()
+    assert html[offset - 3:offset] == "<tr" and html[offset:].startswith("><td>two")
+    assert text == f' data-fix="page b{ROW + 1}"'

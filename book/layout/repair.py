@@ -156,6 +156,13 @@ class _Blocks(HTMLParser):
         """chapter id -> index in blocks of its first top-level block."""
         self.xrefs: list[tuple[int, str]] = []
         """(offset just after '<a', target id) of every cross-reference."""
+        self.rows: list[int] = []
+        """Offsets just after '<tr' of each row of a chapter's top-level tables (a note may be called
+        in a cell: then the row, not the whole table, is what moves)."""
+        self.row_table: list[int] = []
+        """The index in blocks of each row's table."""
+        self.call_row: dict[str, int] = {}
+        """call id -> index in rows, for a call in a table cell."""
         self.chapter = ""
         self.feed(html)
         self.close()
@@ -175,9 +182,15 @@ class _Blocks(HTMLParser):
         elif self.chapter_depth is not None and len(self.stack) == self.chapter_depth:
             self.blocks.append(self._offset() + 1 + len(tag))
             self.chapter_of_block.append(self.chapter)
+        elif (tag == "tr" and self.chapter_depth is not None and len(self.stack) > self.chapter_depth
+              and self.stack[self.chapter_depth] == "table"):
+            self.rows.append(self._offset() + 1 + len(tag))
+            self.row_table.append(len(self.blocks) - 1)
         ident = attributes.get("id") or ""
         if ident.startswith("call-") and self.chapter_depth is not None and self.blocks:
             self.call_block[ident] = len(self.blocks) - 1
+            if "tr" in self.stack[self.chapter_depth:] and self.rows and self.row_table[-1] == len(self.blocks) - 1:
+                self.call_row[ident] = len(self.rows) - 1
         if tag == "a" and "xref" in classes and (attributes.get("href") or "").startswith("#"):
             self.xrefs.append((self._offset() + 2, attributes["href"][1:]))
         if tag not in VOID:
@@ -210,9 +223,14 @@ def _splice(html: str, start: int, end: int, inserts: dict[int, str]) -> str:
     return "".join(out)
 
 
+ROW = 1_000_000
+"""Keys of fixes from ROW on stand for table rows (ROW + index in rows), below it for top-level blocks."""
+
+
 def _fix_inserts(blocks: _Blocks, fixes: dict[int, set[str]]) -> dict[int, str]:
-    """data-fix="… b<index>" for each adjusted block (b<index> finds the block in the laid-out boxes)."""
-    return {blocks.blocks[i]: f' data-fix="{" ".join(sorted(v))} b{i}"' for i, v in fixes.items() if v}
+    """data-fix="… b<index>" for each adjusted block or row (b<index> finds it in the laid-out boxes)."""
+    return {(blocks.blocks[i] if i < ROW else blocks.rows[i - ROW]): f' data-fix="{" ".join(sorted(v))} b{i}"'
+            for i, v in fixes.items() if v}
 
 
 def with_fixes(html: str, blocks: _Blocks, fixes: dict[int, set[str]]) -> str:
@@ -402,8 +420,10 @@ def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[in
             if step in steps or trials >= MAX_TRIALS:
                 continue
             steps.add(step)
-            chosen = _blocks_for(which, blocks.call_block["call-" + miss.note.anchor], blocks,
-                                 foot_block(document, miss.call, chapter.anchor, blocks))
+            call_id = "call-" + miss.note.anchor
+            chosen = (_rows_for(which, blocks.call_row[call_id], blocks) if call_id in blocks.call_row
+                      else _blocks_for(which, blocks.call_block[call_id], blocks,
+                                       foot_block(document, miss.call, chapter.anchor, blocks)))
             if not chosen:
                 continue
             trial = {i: set(v) for i, v in fixes.items()}
@@ -430,6 +450,15 @@ def _blocks_for(which: str, call: int, blocks: _Blocks, foot: int | None) -> lis
     if which == "call":
         return [call]
     return [call, after] if has_next else [call]
+
+
+def _rows_for(which: str, row: int, blocks: _Blocks) -> list[int]:
+    """For a call in a table cell: its row, or the row after it in the same table, starts a page
+    ('foot' and 'both' have no meaning inside a table)."""
+    after = row + 1
+    if which == "next":
+        return [ROW + after] if after < len(blocks.rows) and blocks.row_table[after] == blocks.row_table[row] else []
+    return [ROW + row] if which == "call" else []
 
 
 def _works(miss: Misplaced, chosen: list[int], value: str, at: dict[str, int], document,

@@ -134,7 +134,7 @@ def check_links(chapters: tuple[Chapter, ...], problems: Problems) -> None:
         for ref in chapter.xrefs:
             if ref.target not in known:
                 problems.error(ref.origin, f'cross-reference to "#{ref.target}", which no heading has; '
-                               f'{suggest(ref.target, sorted(known))}')
+                               + suggest(ref.target, sorted(known)).replace("known keys", "known ids"))
             elif ref.target in front and not chapter.front:
                 problems.error(ref.origin, f'"#{ref.target}" is in the front matter, whose pages are numbered '
                                "after the main text is laid out; name that section in words instead")
