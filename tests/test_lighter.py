@@ -1,0 +1,66 @@
+"""Issue 17, lighter pages: the same book for less engine time.
+
+No per-word spans in the chapter HTML (names are kept whole by the typesetting pass alone),
+stylesheets parsed once per build, the index's two columns split by us rather than balanced by
+the engine, and preflight reusing what the layout knows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from book.layout.paginate import Engine
+
+SHEET = """
+@page { margin: 20mm 15mm; @top-right { content: "Head " counter(page) } }
+@page :left { margin-left: 25mm }
+p { font-size: 11pt; line-height: 14pt; hyphens: manual; text-align: justify }
+.big { font-size: 18pt }
+"""
+
+
+def _html(sheet_url: str, words: int) -> str:
+    text = " ".join(f"word{i % 17}" for i in range(words))
+    return (f"<html><head><style>@page {{ size: 120mm 160mm }} p {{ color: black }}</style>"
+            f'<link rel="stylesheet" href="{sheet_url}"></head>'
+            f'<body><p id="a">{text}</p><p class="big" id="b">{text}</p></body></html>')
+
+
+def _boxes(box, out=None):
+    """Every box of a page as (type, x, y, width, height, text), in tree order."""
+    out = [] if out is None else out
+    out.append((type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
+                round(box.width or 0, 3), round(box.height or 0, 3), getattr(box, "text", None)))
+    for child in getattr(box, "children", ()):
+        _boxes(child, out)
+    return out
+
+
+def test_a_linked_stylesheet_is_parsed_once_and_lays_out_as_if_parsed_again(tmp_path):
+    (tmp_path / "s.css").write_text(SHEET, encoding="utf-8")
+    url, base = (tmp_path / "s.css").as_uri(), tmp_path.as_uri() + "/"
+    shared = Engine([tmp_path])
+    first = shared.layout(_html(url, 900), base)
+    second = shared.layout(_html(url, 1400), base)
+    assert shared.fetcher.served.count((tmp_path / "s.css").resolve()) == 1
+    fresh = Engine([tmp_path]).layout(_html(url, 1400), base)
+    assert len(second.pages) == len(fresh.pages) > 2 and len(first.pages) > 1
+    for ours, theirs in zip(second.pages, fresh.pages):
+        assert _boxes(ours._page_box) == _boxes(theirs._page_box)
+    heads = [b[5] for b in _boxes(second.pages[1]._page_box) if b[5] and b[5].startswith("Head")]
+    assert heads == ["Head 2"]
+    assert second.pages[1]._page_box.margin_left != second.pages[2]._page_box.margin_left  # :left applies
+
+
+def test_the_build_parses_book_css_once(tmp_path):
+    from synth import write_book
+
+    from book.pipeline import Reporter, build
+
+    book = write_book(tmp_path / "book", chapters=2, paragraphs=6)
+    messages: list[str] = []
+    build(book, tmp_path / "out", reporter=Reporter(engine=messages.append))
+    parsed = [m for m in messages if re.match(r"Step 2 - Fetching and parsing CSS - .*/book\.css$", m)]
+    assert len(parsed) == 1, parsed
+    documents = [m for m in messages if m.startswith("Step 4 - Creating formatting structure")]
+    assert len(documents) >= 4  # body, front matter, blank, index, cover
