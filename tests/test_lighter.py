@@ -64,3 +64,49 @@ def test_the_build_parses_book_css_once(tmp_path):
     assert len(parsed) == 1, parsed
     documents = [m for m in messages if m.startswith("Step 4 - Creating formatting structure")]
     assert len(documents) >= 4  # body, front matter, blank, index, cover
+
+
+def test_columns_are_filled_to_the_foot_and_the_last_page_balanced():
+    from book.layout.index import Heights, Item, plan_columns
+
+    entry, heading = Item(20, 0, 2, False), Item(15, 10, 4, True)
+    items = ([heading] + [entry] * 9) * 6  # 60 items, a heading before every nine entries
+    plan = plan_columns(items, first=200, rest=300)
+    heights = Heights(items)
+    assert [a for a, _, _ in plan] == [0] + [c for _, _, c in plan[:-1]] and plan[-1][2] == len(items)
+    for number, (a, b, c) in enumerate(plan):
+        room = 200 if number == 0 else 300
+        assert heights.column(a, b) <= room and heights.column(b, c) <= room
+        assert not items[b - 1].heading and not items[c - 1].heading
+        if number < len(plan) - 1:  # a full column: the next item would not have fitted
+            assert heights.column(a, b + 1) > room or items[b].heading
+            assert heights.column(b, c + 1) > room or items[c].heading
+    a, b, c = plan[-1]
+    lowest = min(max(heights.column(a, s), heights.column(s, c)) for s in range(a + 1, c + 1)
+                 if not items[s - 1].heading)
+    assert max(heights.column(a, b), heights.column(b, c)) == lowest
+    assert heights.column(a, b) >= heights.column(b, c)
+    # the margins between items collapse: heading after entry keeps the larger of the two
+    assert heights.column(9, 11) == 20 + max(2, 10) + 15
+
+
+def test_index_of_a_long_book_is_set_in_planned_columns(tmp_path):
+    """A corpus book with several index pages: one .cols per page, its two columns side by side,
+    each inside the page, every entry printed once, in order."""
+    from corpus import write_corpus
+    from pypdf import PdfReader
+
+    from book.pipeline import build
+
+    book = write_corpus(tmp_path / "corpus", chapters=4)
+    summary = build(book, tmp_path / "out", edition="draft")
+    html = (tmp_path / "out" / "synthetic.html").read_text(encoding="utf-8")
+    index = html[html.index('class="chapter index"'):]
+    assert "class=\"letters" not in index and index.count('class="cols"') >= 2
+    first = summary.layout.pages["index"]
+    reader = PdfReader(tmp_path / "out" / "synthetic-print.pdf")
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages[first:])
+    pages = index.count('class="cols"')
+    assert sum(1 for page in reader.pages[first:] if (page.extract_text() or "").strip()) == pages
+    positions = [text.find(f"{entry.sort} ({entry.role})") for entry in summary.index if not entry.see]
+    assert -1 not in positions and positions == sorted(positions)
