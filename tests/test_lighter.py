@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from book.layout.paginate import Engine
+from book.paths import STYLES
 
 SHEET = """
 @page { margin: 20mm 15mm; @top-right { content: "Head " counter(page) } }
@@ -110,3 +111,26 @@ def test_index_of_a_long_book_is_set_in_planned_columns(tmp_path):
     assert sum(1 for page in reader.pages[first:] if (page.extract_text() or "").strip()) == pages
     positions = [text.find(f"{entry.sort} ({entry.role})") for entry in summary.index if not entry.see]
     assert -1 not in positions and positions == sorted(positions)
+
+
+def test_names_stay_whole_without_spans_in_a_narrow_measure(tmp_path):
+    """Only the typesetting pass's soft hyphens break words (hyphens: manual): in a column a few
+    words wide, long lower-case words break and capitalised names never do."""
+    from book.markup.typeset import Hyphenator, typeset
+
+    names = ["Andronikashvili", "Stepanova-Klyuchnikova", "Messerer-Plisetskaya", "Zhalgasova", "Tukhachevskaya"]
+    words = "administrative counterrevolutionary understanding international correspondence".split()
+    text = " ".join(f"{name} {word}" for name in names for word in words)
+    html = typeset(f"<p>{text}</p>", Hyphenator("en"))
+    assert "<span" not in html
+    page = (f'<html><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+            f"<style>@page {{ size: 60mm 400mm }} p {{ width: 32mm }}</style></head><body>{html}</body></html>")
+    document = Engine([STYLES]).layout(page, STYLES.as_uri() + "/")
+    lines = [b for b in _boxes(document.pages[0]._page_box) if b[0] == "TextBox"]
+    ends = [t for *_, t in lines if t and t.rstrip().endswith(("-", "\u2010"))]
+    assert ends, "no word was hyphenated, so the test shows nothing"
+    for end in ends:
+        last = end.split()[-1]
+        if last[:1].isupper():  # a name may break only at its own hyphen (Stepanova-|Klyuchnikova)
+            assert any(name.startswith(last) for name in names), end
+    assert any(end.split()[-1][:1].islower() for end in ends)
