@@ -81,7 +81,7 @@ def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: boo
     findings = [*check_fonts(scan), *check_glyphs(scan, sources)]
     if print_edition:
         findings += check_images(scan, sources, starts)
-        findings += check_colour(reader, sources, starts, scan)
+        findings += check_colour(reader, sources, starts)
     findings += check_boxes(reader, settings, print_edition)
     if print_edition and settings.page_multiple > 1 and len(reader.pages) % settings.page_multiple:
         extra = -len(reader.pages) % settings.page_multiple
@@ -383,14 +383,13 @@ COLOUR_OPS = {"rg", "RG", "k", "K", "g", "G", "sc", "scn", "SC", "SCN", "cs", "C
 TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 
 
-def check_colour(reader: PdfReader, sources: Sources, starts, scan: Scan | None = None) -> list[Problem]:
+def check_colour(reader: PdfReader, sources: Sources, starts) -> list[Problem]:
     """No RGB in print: transparency groups, colour operators, shadings; and black text in K alone.
     Each finding names the page, what draws it (the page or a form XObject such as a figure) and the
-    chapter the page belongs to. Given the Scan of the same PDF, its content streams are not read again."""
+    chapter the page belongs to."""
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    read = scan.operations if scan is not None else read_operations
     for index, page in enumerate(reader.pages):
-        _scan_colour(page, page.get("/Resources"), index, "the page", found, 0, read)
+        _scan_colour(page, page.get("/Resources"), index, "the page", found, 0)
     out = []
     messages = {
         "rgb-blend": "blends transparency in RGB (/Group /CS /DeviceRGB), so its black separates into four "
@@ -406,7 +405,7 @@ def check_colour(reader: PdfReader, sources: Sources, starts, scan: Scan | None 
     return out
 
 
-def _scan_colour(holder, resources, page: int, what: str, found: dict, depth: int, read=read_operations) -> None:
+def _scan_colour(holder, resources, page: int, what: str, found: dict, depth: int) -> None:
     """Walk one content stream (a page or a form) and the forms it draws, noting RGB and rich black."""
     holder = holder.get_object()
     group = holder.get("/Group")
@@ -421,7 +420,7 @@ def _scan_colour(holder, resources, page: int, what: str, found: dict, depth: in
         return
     fill, shading_spaces = (0.0, 0.0, 0.0, 1.0), resources.get("/Shading") or {}
     stack = []
-    for operands, op in read(data):
+    for operands, op in read_operations(data):
         if op in ("rg", "RG") or (op in ("cs", "CS") and operands and _is_rgb(_space(resources, operands[0]))):
             found.setdefault(("rgb-colour", what), (page, f" ({' '.join(_show(o) for o in operands)} {op})"))
         elif op in ("k", "sc", "scn") and len(operands) == 4 and all(isinstance(v, float) for v in operands):
@@ -446,7 +445,7 @@ def _scan_colour(holder, resources, page: int, what: str, found: dict, depth: in
                 form = xobject.get_object()
                 name = f"the page's content (form {operands[0]})" if depth == 0 else \
                     f"a drawing or figure (form {operands[0]})"
-                _scan_colour(form, form.get("/Resources") or resources, page, name, found, depth + 1, read)
+                _scan_colour(form, form.get("/Resources") or resources, page, name, found, depth + 1)
 
 
 def _space(resources, name):

@@ -362,20 +362,11 @@ class Scan:
 
     def __post_init__(self):
         self._infos: dict[int, FontInfo] = {}
-        self._operations: dict[bytes, list] = {}
         for index, page in enumerate(self.reader.pages):
             contents = page.get_contents()
             if contents is not None:
                 self._walk(contents.get_data(), page.get("/Resources") or {}, IDENTITY, index, 0)
         self.lines = join_lines(self.runs)
-
-    def operations(self, data: bytes) -> list:
-        """The operations of a decoded content stream, read once: the colour check walks the
-        same streams as the scan (issue 17: preflight's time is mostly reading the PDF)."""
-        found = self._operations.get(data)
-        if found is None:
-            found = self._operations[data] = list(read_operations(data))
-        return found
 
     def _font(self, resources, name) -> FontInfo | None:
         ref = ((resources.get("/Font") or {}).get_object()).get(name)
@@ -392,7 +383,7 @@ class Scan:
         state = dict(ctm=ctm, font=None, size=0.0, tc=0.0, tw=0.0, th=1.0, rise=0.0, leading=0.0, render=0)
         stack = []
         tm = lm = IDENTITY
-        for operands, op in self.operations(data):
+        for operands, op in read_operations(data):
             if op == "TJ":
                 tm = self._show(operands[0], state, tm, page)
             elif op == "Tm":
