@@ -32,10 +32,12 @@ BIN = Path(sys.executable).parent
 
 
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one command; stops the benchmark if it fails."""
+    """Wall seconds and peak resident MiB of one command; stops the benchmark if it fails. It runs in
+    the temporary folder: `python -m book` started in a checkout would import that checkout's
+    `book` before the one --before puts on PYTHONPATH."""
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-v"] + command, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+                          stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
     seconds = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
