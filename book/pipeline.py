@@ -3,7 +3,7 @@
     load_book -> render_body -> layout (again, locally adjusted, while a note is off its call's page)
       -> anchors
       -> render_front (contents numbers written in) -> layout (small)
-      -> index entries from the anchors -> render_index -> layout (small)
+      -> index entries from the anchors -> lay_out_index (small)
       -> join pages -> write (page labels) -> replace the old files
 """
 
@@ -28,7 +28,6 @@ from .layout.render import (
     render_blank,
     render_body,
     render_front,
-    render_index,
 )
 from .markup.book import load_book
 from .model import Book, IndexEntry, Layout, Location
@@ -263,8 +262,8 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         folios = folio_labels(len(front_pages), len(pages))
         placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
         entries = names.index_entries(book, placed, folios, problems)
-        index_html = render_index(book, urls, entries, index_first)
-        pages = pages + engine.layout(index_html, urls.base).pages
+        index_html, index_document = names.lay_out_index(engine, book, urls, entries, index_first)
+        pages = pages + index_document.pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
     return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
 

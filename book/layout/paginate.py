@@ -11,12 +11,14 @@ import io
 import logging
 import mimetypes
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+import weasyprint.css
+from weasyprint import CSS, HTML
 from weasyprint.logger import LOGGER, PROGRESS_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -100,11 +102,13 @@ class Engine:
     def __post_init__(self):
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
+        self.sheets: dict[tuple[str, str], CSS] = {}
+        """Linked stylesheets (book.css, grid.css, cover.css) parsed once for all the build's documents."""
 
     def layout(self, html: str, base_url: str):
         """Lay out one HTML document; returns a weasyprint Document. Raises Refused when the
         document asks for anything outside the allowed folders."""
-        with self.listening():
+        with self.listening(), shared_sheets(self.sheets):
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
                 rendered = document.render(font_config=self.fonts)
@@ -128,6 +132,46 @@ class Engine:
             LOGGER.removeHandler(warn)
             PROGRESS_LOGGER.removeHandler(progress)
             PROGRESS_LOGGER.setLevel(old_level)
+
+
+_SHEETS: ContextVar[dict | None] = ContextVar("book_sheets", default=None)
+"""The stylesheet cache of the Engine whose layout is running, if any."""
+
+
+@contextmanager
+def shared_sheets(cache: dict) -> Iterator[None]:
+    """While the block runs, a `<link rel="stylesheet">` the engine has parsed before in this
+    cache is reused instead of being fetched and parsed again (issue 17: book.css was parsed
+    once per document, five times a build)."""
+    token = _SHEETS.set(cache)
+    try:
+        yield
+    finally:
+        _SHEETS.reset(token)
+
+
+def _linked_sheet(*args, url=None, page_rules=None, layers=None, counter_style=None, color_profiles=None, **kwargs):
+    """Stands in for `weasyprint.css.CSS`, which the engine calls to parse each `<style>` and
+    `<link>` of a document. A linked sheet (called with url=) is parsed once per cache. It keeps
+    its own lists of @page rules and layers rather than the document's shared ones: the cascade
+    reads a sheet's @page rules from each sheet in document order, so the result is the same.
+    A sheet that defines counter styles or colour profiles, which live in the document, is never
+    kept. Without a cache (WeasyPrint used outside an Engine) this is WeasyPrint's own CSS."""
+    cache = _SHEETS.get()
+    if cache is None or url is None or args:
+        return CSS(*args, url=url, page_rules=page_rules, layers=layers, counter_style=counter_style,
+                   color_profiles=color_profiles, **kwargs)
+    key = (url, kwargs.get("media_type", "print"))
+    sheet = cache.get(key)
+    if sheet is None:
+        counters, profiles = dict(counter_style or {}), dict(color_profiles or {})
+        sheet = CSS(url=url, counter_style=counter_style, color_profiles=color_profiles, **kwargs)
+        if dict(counter_style or {}) == counters and dict(color_profiles or {}) == profiles:
+            cache[key] = sheet
+    return sheet
+
+
+weasyprint.css.CSS = _linked_sheet
 
 
 class _Collect(logging.Handler):

@@ -161,15 +161,25 @@ def render_front(book: Book, urls: Urls, contents: list[dict], colophon: str) ->
         **_common(book, urls, "front", "roman"))
 
 
-def render_index(book: Book, urls: Urls, entries: list[IndexEntry], first_page: int) -> str:
-    """The index of names, numbered from first_page."""
-    groups: list[tuple[str, list[IndexEntry]]] = []
-    for entry in entries:
-        if not groups or groups[-1][0] != entry.label:
-            groups.append((entry.label, []))
-        groups[-1][1].append(entry)
+def render_index(book: Book, urls: Urls, entries: list[IndexEntry], first_page: int,
+                 pages: list | None = None, measure: bool = False) -> str:
+    """The index of names, numbered from first_page: in two columns the engine balances, or, with
+    pages (from index.plan_columns: per page, two columns of items), in the columns given; with
+    measure, in one column of a column's width, so that each item's height can be read."""
     return TEMPLATES.get_template("index.html.j2").render(
-        groups=groups, **_common(book, urls, "index", "arabic", first_page))
+        items=index_items(entries), pages=pages, measure=measure,
+        **_common(book, urls, "index", "arabic", first_page))
+
+
+def index_items(entries: list[IndexEntry]) -> list[tuple[str, object]]:
+    """The index as it is read: ("group", letter) before the first entry of each letter group,
+    then ("entry", entry) for each entry."""
+    items: list[tuple[str, object]] = []
+    for entry in entries:
+        if not items or items[-1][0] == "entry" and items[-1][1].label != entry.label:
+            items.append(("group", entry.label))
+        items.append(("entry", entry))
+    return items
 
 
 def render_blank(book: Book, urls: Urls) -> str:

@@ -17,7 +17,6 @@ from .records import CiteRef, HeadingId, NameTag, Place, attach
 from ..text import normalize, plain  # noqa: F401  (re-exported for the markup stage)
 
 QUOTES = {"en": "“”‘’", "ru": "«»„“", "kk": "«»„“", "de": "„“‚‘", "fr": "«»‹›"}
-PROPER = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w’'-]{3,})")
 
 
 # --- parser ------------------------------------------------------------------------
@@ -174,8 +173,3 @@ class Scanner:
             line, col = line + 1, 0
         self.missing.add(first)
         return Location(self.loc.path, self.start + 1, 1)
-
-
-def hyphen_safe(text_html: str) -> str:
-    """Wrap capitalised words so that proper names are never hyphenated."""
-    return PROPER.sub(r'<span class="pn">\1</span>', text_html)

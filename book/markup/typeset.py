@@ -41,7 +41,7 @@ lis-ted, arres-ted and even-ing, which no English dictionary does."""
 
 SKIP = {"svg", "code", "pre", "script", "style", "math"}
 """Elements whose text is never touched."""
-SKIP_CLASSES = {"nm", "pn", "url"}
+SKIP_CLASSES = {"nm", "url"}
 """Classes whose text is never hyphenated or tied (names, URLs)."""
 NO_HYPHENS = {"fn", "table-caption"}
 """Classes whose text is tied but not hyphenated (notes and captions are set ragged right)."""
@@ -55,11 +55,9 @@ _URLISH = re.compile(r"[/@]|\w\.\w|^www|://")
 
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
           "Jan\\.|Feb\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sep\\.|Sept\\.|Oct\\.|Nov\\.|Dec\\.")
-_GAP = r"(?:<span[^>]*>)?"
-"""hyphen_safe wraps capitalised words in a span: a tie may have to reach over its opening tag."""
 _TIES = [
-    re.compile(rf"(?<![\w.])(\d{{1,2}}) (?={_GAP}(?:{MONTHS})(?![\w]))"),          # 3 December
-    re.compile(rf"(?<![\w])((?:{MONTHS})(?:</span>)?) (?=\d{{1,4}}(?!\d))"),       # December 1937, May 30
+    re.compile(rf"(?<![\w.])(\d{{1,2}}) (?=(?:{MONTHS})(?![\w]))"),          # 3 December
+    re.compile(rf"(?<![\w])((?:{MONTHS})) (?=\d{{1,4}}(?!\d))"),       # December 1937, May 30
     re.compile(r"(?<![\w])((?:pp?|nos?|vols?|chap|fig|n|nn|sec|ch)\.) (?=[\dxivlcXIVLC])",
                re.IGNORECASE),                                                     # p. 34, no. 5, vol. ii
 ]
@@ -160,7 +158,7 @@ def style_titles(html: str, italic: tuple[str, ...], quoted: tuple[str, ...]) ->
                   if " ".join(unescape(re.sub(r"<[^>]+>", "", m.group(1))).split()) in wanted else m.group(), html)
     for name in italic:
         words = [re.escape(escape(w, quote=False)) for w in name.split()]
-        spaced = r"(?:\s|\u00a0)+".join(rf'(?:<span class="pn">)?{w}(?:</span>)?' for w in words)
+        spaced = r"(?:\s|\u00a0)+".join(words)
         html = re.sub(rf"(?<![\w>“‘])(?<!<em>)(?<!<i>)({spaced})(?![\w<’”])", r"<i>\1</i>", html)
     return html
 

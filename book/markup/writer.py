@@ -21,7 +21,7 @@ from .. import cite, policy
 from ..model import CrossRef, Mention, Note
 from . import figures
 from .check import Context
-from .parser import Locator, hyphen_safe
+from .parser import Locator
 from .records import CiteRef, HeadingId, record
 
 
@@ -154,7 +154,7 @@ class _Renderer(RendererHTML):
         content = tokens[idx].content
         if self.w.period_taken(tokens, idx):
             content = content[1:]
-        return hyphen_safe(policy.text(content))
+        return policy.text(content)
 
     def html_inline(self, tokens, idx, options, env):
         return policy.render_html(tokens[idx].content)

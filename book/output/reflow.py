@@ -3,7 +3,7 @@ chapter, cross-references that name their section, no print-only markup.
 
 The chapter HTML from markup is written for the page: each note is a `<span class="fn">` at its
 call (floated to the page foot by the print CSS), cross-references get their page number from
-the CSS, and capitalised words are wrapped in `<span class="pn">` against hyphenation. Here that
+the CSS. Here that
 HTML is parsed again (html.parser) and written out as well-formed markup that is both HTML and
 XHTML: the notes are collected into endnotes linked both ways, each cross-reference points at the
 file that holds its target and says which section that is, and every id stays as it was, so the
@@ -193,10 +193,7 @@ class _Rewriter(HTMLParser):
             self.stack.append((name, f"</{name}>"))
 
     def _print_markup(self, name: str, a: dict, classes: list[str]) -> str | None:
-        """Rewrite the print edition's own elements (notes, calls, cross-references, links out,
-        proper-name spans); returns what to do at the end tag, or None for any other element."""
-        if name == "span" and "pn" in classes:
-            return ""
+        """Rewrite the print edition's own elements (notes, calls, cross-references, links out); returns what to do at the end tag, or None for any other element."""
         if name == "span" and "fn" in classes:
             self.buffers.append([])
             self.note_ids.append(a.get("id") or "")

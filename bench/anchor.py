@@ -1,0 +1,96 @@
+"""Issue 17's benchmark: `book build --edition print` against bare WeasyPrint on plain HTML of the same text.
+
+Usage: python bench/anchor.py [--runs 5] [--chapters 16] [--keep DIR] [--before SRC]
+
+Writes the corpus of bench/corpus.py (about 200 pages at 16 chapters), then runs, in turn, each
+command as a separate process under /usr/bin/time -v: `book build --edition print` (PDF/X
+finishing, contents, index, cover and preflight included), optionally the same build from an
+older checkout (--before: a source tree put first on PYTHONPATH, e.g. from `git archive`), and
+bare `weasyprint plain.html`. Each run is printed with its wall time, seconds per 100 pages and
+peak memory; then the median ratios per page against the anchor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import write_corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def measured(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one command; stops the benchmark if it fails. It runs in
+    the temporary folder: `python -m book` started in a checkout would import that checkout's
+    `book` before the one --before puts on PYTHONPATH."""
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v"] + command, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    return seconds, int(peak.group(1)) / 1024 if peak else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chapters", type=int, default=16)
+    parser.add_argument("--keep", type=Path, help="write the corpus and outputs here instead of a temporary folder")
+    parser.add_argument("--before", type=Path, help="a source tree of an older `book` to compare with")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="book-anchor-"))
+    source = write_corpus(work, args.chapters)
+    python = str(BIN / "python")
+    commands = {"book": ([python, "-m", "book", "build", "--source", str(source), "--out", str(work / "out"),
+                          "--no-html", "--quiet"], None)}
+    if args.before:
+        env = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
+        commands["before"] = ([python, "-m", "book", "build", "--source", str(source),
+                               "--out", str(work / "out-before"), "--no-html", "--quiet"], env)
+    commands["bare"] = ([str(BIN / "weasyprint"), str(work / "plain.html"), str(work / "plain.pdf")], None)
+    for command, env in commands.values():  # warm the caches; count the pages
+        measured(command, env)
+    pages = {"book": len(PdfReader(work / "out" / "synthetic-print.pdf").pages),
+             "bare": len(PdfReader(work / "plain.pdf").pages)}
+    if args.before:
+        pages["before"] = len(PdfReader(work / "out-before" / "synthetic-print.pdf").pages)
+    print("pages: " + ", ".join(f"{k} {v}" for k, v in pages.items()))
+    per_page: dict[str, list[float]] = {k: [] for k in commands}
+    memory: dict[str, list[float]] = {k: [] for k in commands}
+    for run in range(args.runs):
+        line = []
+        for name, (command, env) in commands.items():
+            seconds, peak = measured(command, env)
+            per_page[name].append(100 * seconds / pages[name])
+            memory[name].append(peak / pages[name])
+            line.append(f"{name} {seconds:.2f} s ({per_page[name][-1]:.2f} s/100 pp, {peak:.0f} MiB)")
+        print(f"run {run + 1}: " + "; ".join(line), flush=True)
+    for name in commands:
+        ratios = [a / b for a, b in zip(per_page[name], per_page["bare"])]
+        print(f"{name}: median {statistics.median(per_page[name]):.2f} s per 100 pages, "
+              f"{statistics.median(memory[name]):.2f} MiB peak per page; "
+              f"per-page ratio to bare: median {statistics.median(ratios):.3f} "
+              f"(range {min(ratios):.3f}-{max(ratios):.3f})")
+    if args.before:
+        ratios = [a / b for a, b in zip(per_page["book"], per_page["before"])]
+        mem = [a / b for a, b in zip(memory["book"], memory["before"])]
+        print(f"book / before per page: median {statistics.median(ratios):.3f}; "
+              f"peak memory per page: median {statistics.median(mem):.3f}")
+
+
+if __name__ == "__main__":
+    main()

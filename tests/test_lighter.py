@@ -1,0 +1,136 @@
+"""Issue 17, lighter pages: the same book for less engine time.
+
+No per-word spans in the chapter HTML (names are kept whole by the typesetting pass alone),
+stylesheets parsed once per build, the index's two columns split by us rather than balanced by
+the engine, and preflight reusing what the layout knows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from book.layout.paginate import Engine
+from book.paths import STYLES
+
+SHEET = """
+@page { margin: 20mm 15mm; @top-right { content: "Head " counter(page) } }
+@page :left { margin-left: 25mm }
+p { font-size: 11pt; line-height: 14pt; hyphens: manual; text-align: justify }
+.big { font-size: 18pt }
+"""
+
+
+def _html(sheet_url: str, words: int) -> str:
+    text = " ".join(f"word{i % 17}" for i in range(words))
+    return (f"<html><head><style>@page {{ size: 120mm 160mm }} p {{ color: black }}</style>"
+            f'<link rel="stylesheet" href="{sheet_url}"></head>'
+            f'<body><p id="a">{text}</p><p class="big" id="b">{text}</p></body></html>')
+
+
+def _boxes(box, out=None):
+    """Every box of a page as (type, x, y, width, height, text), in tree order."""
+    out = [] if out is None else out
+    out.append((type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
+                round(box.width or 0, 3), round(box.height or 0, 3), getattr(box, "text", None)))
+    for child in getattr(box, "children", ()):
+        _boxes(child, out)
+    return out
+
+
+def test_a_linked_stylesheet_is_parsed_once_and_lays_out_as_if_parsed_again(tmp_path):
+    (tmp_path / "s.css").write_text(SHEET, encoding="utf-8")
+    url, base = (tmp_path / "s.css").as_uri(), tmp_path.as_uri() + "/"
+    shared = Engine([tmp_path])
+    first = shared.layout(_html(url, 900), base)
+    second = shared.layout(_html(url, 1400), base)
+    assert shared.fetcher.served.count((tmp_path / "s.css").resolve()) == 1
+    fresh = Engine([tmp_path]).layout(_html(url, 1400), base)
+    assert len(second.pages) == len(fresh.pages) > 2 and len(first.pages) > 1
+    for ours, theirs in zip(second.pages, fresh.pages):
+        assert _boxes(ours._page_box) == _boxes(theirs._page_box)
+    heads = [b[5] for b in _boxes(second.pages[1]._page_box) if b[5] and b[5].startswith("Head")]
+    assert heads == ["Head 2"]
+    assert second.pages[1]._page_box.margin_left != second.pages[2]._page_box.margin_left  # :left applies
+
+
+def test_the_build_parses_book_css_once(tmp_path):
+    from synth import write_book
+
+    from book.pipeline import Reporter, build
+
+    book = write_book(tmp_path / "book", chapters=2, paragraphs=6)
+    messages: list[str] = []
+    build(book, tmp_path / "out", reporter=Reporter(engine=messages.append))
+    parsed = [m for m in messages if re.match(r"Step 2 - Fetching and parsing CSS - .*/book\.css$", m)]
+    assert len(parsed) == 1, parsed
+    documents = [m for m in messages if m.startswith("Step 4 - Creating formatting structure")]
+    assert len(documents) >= 4  # body, front matter, blank, index, cover
+
+
+def test_columns_are_filled_to_the_foot_and_the_last_page_balanced():
+    from book.layout.index import Heights, Item, plan_columns
+
+    entry, heading = Item(20, 0, 2, False), Item(15, 10, 4, True)
+    items = ([heading] + [entry] * 9) * 6  # 60 items, a heading before every nine entries
+    plan = plan_columns(items, first=200, rest=300)
+    heights = Heights(items)
+    assert [a for a, _, _ in plan] == [0] + [c for _, _, c in plan[:-1]] and plan[-1][2] == len(items)
+    for number, (a, b, c) in enumerate(plan):
+        room = 200 if number == 0 else 300
+        assert heights.column(a, b) <= room and heights.column(b, c) <= room
+        assert not items[b - 1].heading and not items[c - 1].heading
+        if number < len(plan) - 1:  # a full column: the next item would not have fitted
+            assert heights.column(a, b + 1) > room or items[b].heading
+            assert heights.column(b, c + 1) > room or items[c].heading
+    a, b, c = plan[-1]
+    lowest = min(max(heights.column(a, s), heights.column(s, c)) for s in range(a + 1, c + 1)
+                 if not items[s - 1].heading)
+    assert max(heights.column(a, b), heights.column(b, c)) == lowest
+    assert heights.column(a, b) >= heights.column(b, c)
+    # the margins between items collapse: heading after entry keeps the larger of the two
+    assert heights.column(9, 11) == 20 + max(2, 10) + 15
+
+
+def test_index_of_a_long_book_is_set_in_planned_columns(tmp_path):
+    """A corpus book with several index pages: one .cols per page, its two columns side by side,
+    each inside the page, every entry printed once, in order."""
+    from corpus import write_corpus
+    from pypdf import PdfReader
+
+    from book.pipeline import build
+
+    book = write_corpus(tmp_path / "corpus", chapters=4)
+    summary = build(book, tmp_path / "out", edition="draft")
+    html = (tmp_path / "out" / "synthetic.html").read_text(encoding="utf-8")
+    index = html[html.index('class="chapter index"'):]
+    assert "class=\"letters" not in index and index.count('class="cols"') >= 2
+    first = summary.layout.pages["index"]
+    reader = PdfReader(tmp_path / "out" / "synthetic-print.pdf")
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages[first:])
+    pages = index.count('class="cols"')
+    assert sum(1 for page in reader.pages[first:] if (page.extract_text() or "").strip()) == pages
+    positions = [text.find(f"{entry.sort} ({entry.role})") for entry in summary.index if not entry.see]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_names_stay_whole_without_spans_in_a_narrow_measure(tmp_path):
+    """Only the typesetting pass's soft hyphens break words (hyphens: manual): in a column a few
+    words wide, long lower-case words break and capitalised names never do."""
+    from book.markup.typeset import Hyphenator, typeset
+
+    names = ["Andronikashvili", "Stepanova-Klyuchnikova", "Messerer-Plisetskaya", "Zhalgasova", "Tukhachevskaya"]
+    words = "administrative counterrevolutionary understanding international correspondence".split()
+    text = " ".join(f"{name} {word}" for name in names for word in words)
+    html = typeset(f"<p>{text}</p>", Hyphenator("en"))
+    assert "<span" not in html
+    page = (f'<html><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+            f"<style>@page {{ size: 60mm 400mm }} p {{ width: 32mm }}</style></head><body>{html}</body></html>")
+    document = Engine([STYLES]).layout(page, STYLES.as_uri() + "/")
+    lines = [b for b in _boxes(document.pages[0]._page_box) if b[0] == "TextBox"]
+    ends = [t for *_, t in lines if t and t.rstrip().endswith(("-", "\u2010"))]
+    assert ends, "no word was hyphenated, so the test shows nothing"
+    for end in ends:
+        last = end.split()[-1]
+        if last[:1].isupper():  # a name may break only at its own hyphen (Stepanova-|Klyuchnikova)
+            assert any(name.startswith(last) for name in names), end
+    assert any(end.split()[-1][:1].islower() for end in ends)
