@@ -31,14 +31,23 @@ def listing(out: Path, hidden: bool = True) -> dict[str, str]:
             and (hidden or not p.relative_to(out).parts[0].startswith(STAGING))}
 
 
-@pytest.fixture
-def old_build(tmp_path):
-    """page-structure built into out/ (all editions), then its sources changed, so that a new build
-    would change every output."""
-    book = tmp_path / "book"
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """page-structure built once (all editions), for every test that needs a previous build."""
+    book = tmp_path_factory.mktemp("first") / "book"
     shutil.copytree(BOOKS / "page-structure", book)
-    out = tmp_path / "out"
+    out = book.parent / "out"
     build(book, out, edition="all")
+    return book, out
+
+
+@pytest.fixture
+def old_build(built_once, tmp_path):
+    """A copy of that build in out/, with its sources changed, so that a new build would change every
+    output."""
+    book, out = tmp_path / "book", tmp_path / "out"
+    shutil.copytree(built_once[0], book)
+    shutil.copytree(built_once[1], out, symlinks=True)
     chapter = book / "01-chapter.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("\n\n", "\n\nA new sentence.\n\n", 1),
                        encoding="utf-8")
