@@ -13,7 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .errors import BookError, Problem, Problems
 from .layout import bibliography as biblio
@@ -44,6 +44,11 @@ from .output.finish import (
     write_pdf,
 )
 from .paths import STYLES, Staging, checkpoint, write_text
+
+if TYPE_CHECKING:  # the engine's types, without importing it before a layout is needed
+    from weasyprint.document import Document, Page
+
+    from .layout.repair import Outcome
 
 
 @dataclass
@@ -144,11 +149,11 @@ REFLOWED = frozenset({"web", "epub"})
 class Laid:
     """The book laid out: the joined pages and where everything landed."""
 
-    front: object
+    front: Document
     """The front-matter Document (its metadata serves the whole book)."""
-    pages: list
+    pages: list[Page]
     """Front matter, body and index pages, joined."""
-    blank: list
+    blank: list[Page]
     """One blank page, for padding."""
     front_count: int
     """Pages of front matter, padding included."""
@@ -156,9 +161,9 @@ class Laid:
     """The joined HTML, for preview."""
     entries: list[IndexEntry]
     """The index of names."""
-    body: object = None
-    """How the body was laid out: a layout.repair.Outcome (repairs, layouts, time)."""
-    front_outcome: object = None
+    body: Outcome
+    """How the body was laid out: repairs, layouts, time."""
+    front_outcome: Outcome
     """The same for the front matter (its chapters' notes are repaired too)."""
 
 
@@ -189,11 +194,10 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     wanted = EDITIONS[edition]
     if not set(wanted) - REFLOWED:  # the web edition and the EPUB need no page layout
         problems.raise_if_errors()
-        summary = Summary()
-        write_reflowed(book, out, wanted, reporter, summary, staging)
-        staging.commit(summary.outputs)
-        summary.warnings = [str(p) for p in problems.warnings]
-        return summary
+        job = Job(book, None, out, staging, None, None, Stamp(build_date(book), ""), strict, False)
+        written = write_editions(job, wanted, reporter)
+        staging.commit([w.target for w in written])
+        return Summary(outputs=[w.target for w in written], warnings=[str(p) for p in problems.warnings])
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
     laid = lay_out(book, urls, engine, reporter, problems, repair)
@@ -205,26 +209,29 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
-    summary = Summary(pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
-                      layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)), notes=typography, layouts=laid.body.layouts, first_layout=laid.body.first,
-                      repairs=[r.line(folios[at[r.note.anchor]]) for o in (laid.front_outcome, laid.body)
-                               for r in o.repairs],
-                      repair_seconds=laid.body.repair_seconds + laid.front_outcome.repair_seconds,
-                      relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
-                      chapter_layouts=laid.body.chapter_layouts + laid.front_outcome.chapter_layouts)
     vetted = preflight and edition != "draft"
-    check = (lambda written, target: _preflight(written, target, book, summary, strict, staging)) if vetted else None
-    write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check, staging)
-    write_reflowed(book, out, wanted, reporter, summary, staging)
+    job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted)
+    written = write_editions(job, wanted, reporter)
     if html:
         preview = out / f"{book.manifest.slug}.html"
         write_text(staging.path(preview), laid.html)
-        summary.outputs.append(preview)
+        written.append(Written(preview))
     checkpoint("written")
-    staging.commit(summary.outputs)
+    staging.commit([w.target for w in written])
     checkpoint("swapped")
-    summary.warnings = [str(p) for p in problems.warnings] + summary.warnings
-    return summary
+    outcomes = (laid.front_outcome, laid.body)
+    return Summary(
+        pages=len(laid.pages), front_pages=laid.front_count, index=laid.entries,
+        outputs=[w.target for w in written],
+        page_counts={w.target: w.pages for w in written if w.pages is not None},
+        warnings=[str(p) for p in problems.warnings] + [x for w in written for x in w.warnings],
+        notes=typography + [n for w in written for n in w.notes],
+        layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)),
+        layouts=laid.body.layouts, first_layout=laid.body.first,
+        repairs=[r.line(folios[at[r.note.anchor]]) for o in outcomes for r in o.repairs],
+        repair_seconds=sum(o.repair_seconds for o in outcomes),
+        relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
+        chapter_layouts=sum(o.chapter_layouts for o in outcomes))
 
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
@@ -268,96 +275,151 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
 
 
-def write_editions(book: Book, laid: Laid, out: Path, wanted: tuple[str, ...], engine, urls: Urls,
-                   reporter: Reporter, summary: Summary, check=None, staging: Staging | None = None) -> None:
-    """Write the PDFs asked for, from the one layout, into the staging folder (out/ itself without one);
-    check(written, target), when given, vets the print edition before it may replace the old file."""
-    at = staging.path if staging else (lambda target: target)
-    from .output.booklet import write_booklet
-    from .output.cover import write_cover
+@dataclass(frozen=True)
+class Written:
+    """One file (or folder) an edition wrote into the staging folder, for the report."""
+
+    target: Path
+    """Where it goes in out/."""
+    pages: int | None = None
+    """Its pages, for a PDF."""
+    notes: tuple[str, ...] = ()
+    """Things worth knowing (the cover's binding and spine)."""
+    warnings: tuple[str, ...] = ()
+    """Warnings found on the way (preflight's)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every edition's writer gets: the book, its one layout (None for the reflowed editions
+    alone), where to write, and how."""
+
+    book: Book
+    """The book."""
+    laid: Laid | None
+    """The layout all PDFs are written from."""
+    out: Path
+    """The output folder."""
+    staging: Staging
+    """Where files are written before they are swapped into out/ as a set."""
+    engine: object
+    """The layout engine (for the cover)."""
+    urls: Urls | None
+    """Base URL and stylesheet (for the cover)."""
+    stamp: Stamp
+    """The build's date and content ids, for reproducible files."""
+    strict: bool
+    """--strict: preflight's separated-note finding is an error."""
+    vetted: bool
+    """Whether the print edition is preflighted before it may replace the old one."""
+
+    def target(self, suffix: str) -> Path:
+        """out/<slug><suffix>."""
+        return self.out / f"{self.book.manifest.slug}{suffix}"
+
+    def print_pages(self) -> list:
+        """The print edition's pages: the layout padded with blank pages to page_multiple."""
+        pages, m = self.laid.pages, self.book.manifest
+        return pages + self.laid.blank * pad_to_multiple(len(pages), m.page_multiple)
+
+
+def write_editions(job: Job, wanted: tuple[str, ...], reporter: Reporter) -> list[Written]:
+    """Write each edition asked for, in the order of the table, into the staging folder."""
+    written: list[Written] = []
+    for name in wanted:
+        stage, writer = WRITERS[name]
+        reporter.stage(stage)
+        written += writer(job)
+    return written
+
+
+def _print(job: Job) -> list[Written]:
     from .output.press import PrintSetup, print_finisher
+    from .preflight import report_path
 
-    m, slug = book.manifest, book.manifest.slug
-    stamp = Stamp(build_date(book), laid.html)
+    m, target = job.book.manifest, job.target("-print.pdf")
     setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
-    labels = page_labels(laid.front_count)
-    print_pages = laid.pages + laid.blank * pad_to_multiple(len(laid.pages), m.page_multiple)
-    if "print" in wanted:
-        reporter.stage("Writing the print edition")
-        target = out / f"{slug}-print.pdf"
-        vet = (lambda written, target=target: check(written, target)) if check else None
-        write_pdf(laid.front.copy(print_pages), at(target), chain(print_finisher(setup), labels), "pdf/x-4",
-                  check=vet, stamp=stamp)
-        summary.outputs.append(target)
-        summary.page_counts[target] = len(print_pages)
-        if check:
-            from .preflight import report_path
-            summary.outputs.append(report_path(target))
-    if "cover" in wanted:
-        reporter.stage("Writing the cover")
-        target = out / f"{slug}-cover.pdf"
-        plan = write_cover(m, len(print_pages), engine, urls, at(target), stamp=stamp)
-        summary.outputs.append(target)
-        summary.page_counts[target] = 1
-        summary.notes.append(plan.summary)
-        if plan.note and plan.note not in summary.notes:
-            summary.notes.append(plan.note)
-        if not m.isbn:
-            summary.notes.append("cover: book.yaml has no isbn; the barcode area is left empty for the publisher "
-                                 "and the imprint page says that no ISBN has been assigned")
-    if "screen" in wanted:
-        reporter.stage("Writing the screen edition")
-        target = out / f"{slug}-screen.pdf"
-        # A screen has no versos: the blank pages that make chapters open on rectos are left out,
-        # and each page keeps the folio it carries in print.
-        folios = folio_labels(laid.front_count, len(laid.pages))
-        kept = [i for i, page in enumerate(laid.pages) if not is_blank(page)]
-        opening = sum(1 for i in kept if i < TITLE_PAGE)
-        write_pdf(laid.front.copy([laid.pages[i] for i in kept]), at(target),
-                  chain(screen_finisher(opening), label_runs([folios[i] for i in kept])), "pdf/ua-1", stamp=stamp)
-        summary.outputs.append(target)
-        summary.page_counts[target] = len(kept)
-    if "booklet" in wanted:
-        reporter.stage("Writing the booklet")
-        target = out / f"{slug}-booklet.pdf"
-        summary.page_counts[target] = write_booklet(at(out / f"{slug}-print.pdf"), at(target))
-        summary.outputs.append(target)
+    found: list[str] = []
+    vet = (lambda written: found.extend(_preflight(written, target, job))) if job.vetted else None
+    pages = job.print_pages()
+    write_pdf(job.laid.front.copy(pages), job.staging.path(target),
+              chain(print_finisher(setup), page_labels(job.laid.front_count)), "pdf/x-4", check=vet, stamp=job.stamp)
+    report = [Written(report_path(target), warnings=tuple(found))] if job.vetted else []
+    return [Written(target, len(pages)), *report]
 
 
-def write_reflowed(book: Book, out: Path, wanted: tuple[str, ...], reporter: Reporter, summary: Summary,
-                   staging: Staging) -> None:
-    """Write the editions made from the model alone, the web site and the EPUB, into the staging folder."""
-    from .output.epub import write_epub
+def _cover(job: Job) -> list[Written]:
+    from .output.cover import write_cover
+
+    m, target = job.book.manifest, job.target("-cover.pdf")
+    plan = write_cover(m, len(job.print_pages()), job.engine, job.urls, job.staging.path(target), stamp=job.stamp)
+    notes = [plan.summary] + ([plan.note] if plan.note else [])
+    if not m.isbn:
+        notes.append("cover: book.yaml has no isbn; the barcode area is left empty for the publisher "
+                     "and the imprint page says that no ISBN has been assigned")
+    return [Written(target, 1, tuple(dict.fromkeys(notes)))]
+
+
+def _screen(job: Job) -> list[Written]:
+    """A screen has no versos: the blank pages that make chapters open on rectos are left out, and
+    each page keeps the folio it carries in print."""
+    laid, target = job.laid, job.target("-screen.pdf")
+    folios = folio_labels(laid.front_count, len(laid.pages))
+    kept = [i for i, page in enumerate(laid.pages) if not is_blank(page)]
+    opening = sum(1 for i in kept if i < TITLE_PAGE)
+    write_pdf(laid.front.copy([laid.pages[i] for i in kept]), job.staging.path(target),
+              chain(screen_finisher(opening), label_runs([folios[i] for i in kept])), "pdf/ua-1", stamp=job.stamp)
+    return [Written(target, len(kept))]
+
+
+def _booklet(job: Job) -> list[Written]:
+    from .output.booklet import write_booklet
+
+    target = job.target("-booklet.pdf")
+    return [Written(target, write_booklet(job.staging.path(job.target("-print.pdf")), job.staging.path(target)))]
+
+
+def _web(job: Job) -> list[Written]:
     from .output.web import write_web
 
-    slug = book.manifest.slug
-    if "web" in wanted:
-        reporter.stage("Writing the web edition")
-        write_web(book, staging.path(out / f"{slug}-web"))
-        summary.outputs.append(out / f"{slug}-web")
-    if "epub" in wanted:
-        reporter.stage("Writing the EPUB")
-        write_epub(book, staging.path(out / f"{slug}.epub"))
-        summary.outputs.append(out / f"{slug}.epub")
+    write_web(job.book, job.staging.path(job.target("-web")))
+    return [Written(job.target("-web"))]
+
+
+def _epub(job: Job) -> list[Written]:
+    from .output.epub import write_epub
+
+    write_epub(job.book, job.staging.path(job.target(".epub")))
+    return [Written(job.target(".epub"))]
+
+
+WRITERS: dict[str, tuple[str, Callable[[Job], list[Written]]]] = {
+    "print": ("Writing the print edition", _print),
+    "cover": ("Writing the cover", _cover),
+    "screen": ("Writing the screen edition", _screen),
+    "booklet": ("Writing the booklet", _booklet),
+    "web": ("Writing the web edition", _web),
+    "epub": ("Writing the EPUB", _epub),
+}
+"""Each edition's progress line and writer. The booklet is imposed from the print edition just
+written, so it comes after it in every EDITIONS entry."""
 
 
 TITLE_PAGE = 2
 """The title page's index: half-title, its blank verso, then the title page."""
 
 
-def _preflight(written: Path, target: Path, book: Book, summary: Summary, strict: bool,
-               staging: Staging) -> Path:
-    """Check the print PDF just written (not yet in place); errors keep the old files (the old report
-    too), warnings go to the summary. The JSON report is staged to go beside the target; returns
-    the report's target."""
+def _preflight(written: Path, target: Path, job: Job) -> list[str]:
+    """Check the print PDF just written (not yet in place): errors keep the old files (the old report
+    too); the warnings are returned. The JSON report is staged to go beside the target."""
     from .preflight import preflight, report_path, write_report
 
+    book = job.book
     root = book.manifest.root
-    findings = preflight(written, root, "print", strict=strict, book=book)
-    write_report(findings, staging.path(report_path(target)))
+    findings = preflight(written, root, "print", strict=job.strict, book=book)
+    write_report(findings, job.staging.path(report_path(target)))
     findings = [f for f in findings if f.code != "note-separated"]  # the layout check reported these
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise BookError([Problem(f.location or Location(root / "book.yaml"), f.message) for f in errors])
-    summary.warnings.extend(str(f) for f in findings)
-    return report_path(target)
+    return [str(f) for f in findings]
