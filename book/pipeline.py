@@ -80,6 +80,8 @@ class Summary:
     """Layouts of a chapter alone while trying repairs."""
     first_layout: dict[str, int] = field(default_factory=dict)
     """Where every id of the body landed (0-based body page) before any repair."""
+    chapters: list[tuple[str, str]] = field(default_factory=list)
+    """(anchor, title) of every chapter, in reading order: the contents, for `book watch`'s report."""
 
 
 @dataclass
@@ -211,7 +213,8 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
                                for r in o.repairs],
                       repair_seconds=laid.body.repair_seconds + laid.front_outcome.repair_seconds,
                       relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
-                      chapter_layouts=laid.body.chapter_layouts + laid.front_outcome.chapter_layouts)
+                      chapter_layouts=laid.body.chapter_layouts + laid.front_outcome.chapter_layouts,
+                      chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters])
     vetted = preflight and edition != "draft"
     check = (lambda written, target: _preflight(written, target, book, summary, strict, staging)) if vetted else None
     write_editions(book, laid, out, wanted, engine, urls, reporter, summary, check, staging)
