@@ -166,8 +166,7 @@ def changes(old: Path, new: Path) -> None:
 @SOURCE
 @OUT
 def watch(source: Path, out: Path) -> None:
-    """Rebuild the draft (print interior, no cover or preflight) when the book's files change, and say
-    what moved (Ctrl-C to stop)."""
+    """Rebuild the draft (print interior, no cover) after each save, and say what moved (Ctrl-C to stop)."""
     from .watch import Watcher
 
     watcher = Watcher(source, out, echo=click.echo, fail=lambda text: click.echo(text, err=True),
