@@ -165,17 +165,18 @@ def changes(old: Path, new: Path) -> None:
 @main.command()
 @SOURCE
 @OUT
-@click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
-def watch(source: Path, out: Path, interval: float) -> None:
-    """Rebuild the draft (print interior, no cover or preflight) whenever a file changes (Ctrl-C to stop)."""
-    click.echo(f"watching {source} (Ctrl-C to stop)")
-    seen: dict[Path, float] | None = None
-    while True:
-        now = watched_files(source, out)
-        if now != seen:
-            seen = now
-            rebuild(source, out)
-        time.sleep(interval)
+def watch(source: Path, out: Path) -> None:
+    """Rebuild the draft (print interior, no cover) after each save, and say what moved (Ctrl-C to stop)."""
+    from .watch import Watcher
+
+    watcher = Watcher(source, out, echo=click.echo, fail=lambda text: click.echo(text, err=True),
+                      internal=report_internal_error)
+    click.echo(f"watching {', '.join(str(root) for root in watcher.roots)} (Ctrl-C to stop)")
+    try:
+        watcher.run()
+    except KeyboardInterrupt:  # Ctrl-C during a build: the outputs are swapped in whole or not at all
+        pass
+    click.echo("stopped watching")
 
 
 @main.command()
@@ -190,51 +191,6 @@ def new(folder: Path) -> None:
         click.echo(f"  {path}")
     where = shlex.quote(str(folder))
     click.echo(f"next: book check --source {where}; then book build --source {where} --out {where}/out")
-
-
-SCRATCH = ("*.swp", "*.swo", "*.swx", "*~", ".#*", "#*#", "4913", "*.tmp", "*.part")
-"""Editors' swap, backup and lock files: never a reason to rebuild."""
-
-
-def watched_files(source: Path, out: Path) -> dict[Path, float]:
-    """path -> mtime of every file that can change the book: not the output folder, not hidden files or
-    folders, not editors' swap and backup files."""
-    import fnmatch
-
-    try:
-        skip = out.resolve()
-    except OSError:
-        skip = out
-    found: dict[Path, float] = {}
-    for folder, dirs, files in os.walk(source):
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
-        for name in files:
-            if name.startswith(".") or any(fnmatch.fnmatch(name, pattern) for pattern in SCRATCH):
-                continue
-            try:
-                found[here / name] = (here / name).stat().st_mtime
-            except OSError:
-                continue  # removed while we looked
-    return found
-
-
-def rebuild(source: Path, out: Path) -> None:
-    """One watch build; every error is printed and the watcher goes on."""
-    from .pipeline import build as run_build
-
-    try:
-        summary = run_build(source, out, edition="draft")
-        pages = summary.page_counts.get(summary.outputs[0], summary.pages)
-        click.echo(f"{time.strftime('%H:%M:%S')} {pages} pages in {summary.seconds:.1f} s: {summary.outputs[0]}")
-        for repair in summary.repairs:
-            click.echo(repair)
-        for warning in summary.warnings:
-            click.echo(warning, err=True)
-    except BookError as error:
-        error.show()
-    except Exception:  # a bug of ours must not end the watch
-        click.echo(f"internal error, please report: {report_internal_error()}", err=True)
 
 
 LAST_RESORT = "BOOK_LAST_RESORT"

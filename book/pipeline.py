@@ -85,6 +85,8 @@ class Summary:
     """Layouts of a chapter alone while trying repairs."""
     first_layout: dict[str, int] = field(default_factory=dict)
     """Where every id of the body landed (0-based body page) before any repair."""
+    chapters: list[tuple[str, str]] = field(default_factory=list)
+    """(anchor, title) of every chapter, in reading order: the contents, for `book watch`'s report."""
 
 
 @dataclass
@@ -231,7 +233,8 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         repairs=[r.line(folios[at[r.note.anchor]]) for o in outcomes for r in o.repairs],
         repair_seconds=sum(o.repair_seconds for o in outcomes),
         relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
-        chapter_layouts=sum(o.chapter_layouts for o in outcomes))
+        chapter_layouts=sum(o.chapter_layouts for o in outcomes),
+        chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters])
 
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:

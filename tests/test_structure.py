@@ -13,7 +13,7 @@ BASE = {"book", "book.model", "book.errors", "book.paths", "book.policy", "book.
 """Modules every stage may use; they import nothing but each other."""
 STAGES = ["source", "cite", "markup", "layout", "output", "preflight"]
 """The pipeline's order: a stage imports only from the stages before it."""
-TOP = {"book.cli", "book.pipeline", "book.progress", "book.__main__", "book.starter", "book.docs"}
+TOP = {"book.cli", "book.pipeline", "book.progress", "book.__main__", "book.starter", "book.docs", "book.watch"}
 """The drivers, which run the stages and may import any of them."""
 
 
