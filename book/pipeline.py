@@ -36,7 +36,6 @@ from .output.finish import (
     build_date,
     chain,
     folio_labels,
-    is_blank,
     label_runs,
     pad_to_multiple,
     page_labels,
@@ -366,9 +365,12 @@ def _cover(job: Job) -> list[Written]:
 def _screen(job: Job) -> list[Written]:
     """A screen has no versos: the blank pages that make chapters open on rectos are left out, and
     each page keeps the folio it carries in print."""
+    from .layout.paginate import blank_pages
+
     laid, target = job.laid, job.target("-screen.pdf")
     folios = folio_labels(laid.front_count, len(laid.pages))
-    kept = [i for i, page in enumerate(laid.pages) if not is_blank(page)]
+    blanks = set(blank_pages(laid.pages, laid.blank))  # what the layout left blank
+    kept = [i for i in range(len(laid.pages)) if i not in blanks]
     opening = sum(1 for i in kept if i < TITLE_PAGE)
     write_pdf(laid.front.copy([laid.pages[i] for i in kept]), job.staging.path(target),
               chain(screen_finisher(opening), label_runs([folios[i] for i in kept])), "pdf/ua-1", stamp=job.stamp)

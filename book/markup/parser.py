@@ -90,17 +90,6 @@ def _note_definitions(state) -> None:
             attach(token, Place(None))
 
 
-def _apostrophes(state) -> None:
-    """Core rule, after smartquotes: `[[Aziza]]'s` gets a typographer's apostrophe. Smartquotes
-    sees no letter before the quote (a tag is not text) and leaves it straight."""
-    for block in state.tokens:
-        children = block.children or []
-        for before, token in zip(children, children[1:]):
-            if (token.type == "text" and before.type in ("name_tag", "citation", "footnote_ref")
-                    and token.content[:1] == "'" and token.content[1:2].isalpha()):
-                token.content = "\u2019" + token.content[1:]
-
-
 @lru_cache(maxsize=8)
 def make_parser(language: str, verbatim: bool = False) -> MarkdownIt:
     """CommonMark + footnotes + tables + our rules, with quotes for the language. A verbatim parser
@@ -117,8 +106,6 @@ def make_parser(language: str, verbatim: bool = False) -> MarkdownIt:
     md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
     if verbatim:
         md.disable(["replacements", "smartquotes", "text_join"])
-    else:
-        md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
     return md
 
 

@@ -60,22 +60,6 @@ def from_roman(text: str) -> int:
     return total
 
 
-def is_blank(page) -> bool:
-    """True for a laid-out page that prints nothing: no text, image or drawing, no anchor."""
-    if page.anchors:
-        return False
-    stack = [page._page_box]
-    while stack:
-        box = stack.pop()
-        kind = type(box).__name__
-        if kind == "TextBox" and box.text.strip():
-            return False
-        if "Replaced" in kind:
-            return False
-        stack.extend(getattr(box, "children", []))
-    return True
-
-
 def pages_of(pdf) -> list:
     """The page dictionaries of a PDF being written."""
     return [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]

@@ -379,7 +379,6 @@ def check_images(scan: Scan, sources: Sources, starts) -> list[Problem]:
     return out
 
 
-COLOUR_OPS = {"rg", "RG", "k", "K", "g", "G", "sc", "scn", "SC", "SCN", "cs", "CS"}
 TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 
 

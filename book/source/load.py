@@ -75,8 +75,6 @@ MANIFEST = {
     "back_quote": Field("str", False, "a short quotation for the back cover, with its source"),
 }
 
-BINDINGS = ("perfect", "saddle")
-"""The bindings a cover can be made for."""
 HYPHENATION_FILE = "hyphenation.txt"
 """The exceptions file read when book.yaml names none."""
 
