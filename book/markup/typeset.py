@@ -126,6 +126,20 @@ _CALL = re.compile(r'\s*\u2060?(<a class="call"[^>]*>[^<]*</a>)(<span class="fn"
 _SPAN = re.compile(r"<span\b|</span>")
 
 
+_SEP = '<span class="call-sep">,</span>'
+"""What the writer puts between two calls side by side."""
+
+
+def _note_end(html: str, start: int) -> int:
+    """The end of the note span whose opening tag ends at start."""
+    depth = 1
+    for span in _SPAN.finditer(html, start):
+        depth += 1 if span.group() == "<span" else -1
+        if depth == 0:
+            return span.end()
+    return start
+
+
 def calls_after_punctuation(html: str) -> str:
     """A note call written before a full stop, comma, semicolon or colon (or after a space, as a
     citation at the end of a caption comes out) moves after the mark, kept to it: `follows.¹`."""
@@ -133,12 +147,9 @@ def calls_after_punctuation(html: str) -> str:
     for match in _CALL.finditer(html):
         if match.start() < pos:
             continue
-        depth, end = 1, match.end()
-        for span in _SPAN.finditer(html, match.end()):
-            depth += 1 if span.group() == "<span" else -1
-            if depth == 0:
-                end = span.end()
-                break
+        end = _note_end(html, match.end())
+        while html.startswith(_SEP, end) and (more := _CALL.match(html, end + len(_SEP))):
+            end = _note_end(html, more.end())  # calls side by side move as one: `follows.¹,²`
         mark = html[end:end + 1]
         if mark in (".", ",", ";", ":"):
             out.append(html[pos:match.start()] + mark + "\u2060" + html[match.start(1):end])

@@ -145,10 +145,17 @@ class _Renderer(RendererHTML):
         return self.w.name(tokens[idx])
 
     def citation(self, tokens, idx, options, env):
-        return self.w.citation(tokens[idx], tokens[idx + 1] if idx + 1 < len(tokens) else None)
+        return self._between_calls(tokens, idx) + self.w.citation(
+            tokens[idx], tokens[idx + 1] if idx + 1 < len(tokens) else None)
 
     def footnote_ref(self, tokens, idx, options, env):
-        return self.w.footnote(tokens[idx], self, env)
+        return self._between_calls(tokens, idx) + self.w.footnote(tokens[idx], self, env)
+
+    def _between_calls(self, tokens, idx) -> str:
+        """Two note calls side by side print "24,25", not "2425" (inside a note, a citation is text)."""
+        if self.w.depth or idx == 0 or tokens[idx - 1].type not in ("citation", "footnote_ref"):
+            return ""
+        return '<span class="call-sep">,</span>'
 
     def text(self, tokens, idx, options, env):
         content = tokens[idx].content
