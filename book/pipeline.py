@@ -86,6 +86,19 @@ class Summary:
     """Where every id of the body landed (0-based body page) before any repair."""
     chapters: list[tuple[str, str]] = field(default_factory=list)
     """(anchor, title) of every chapter, in reading order: the contents, for `book watch`'s report."""
+    fresh: list[str] = field(default_factory=list)
+    """Parts of the body (anchors) the engine laid out in this build; in a session, the others were
+    kept from its last build."""
+
+
+@dataclass
+class Session:
+    """What `book watch` keeps from one build to the next."""
+
+    engine: object = None
+    """The layout engine, keeping every layout of the last build by its HTML (and its fonts)."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Where the body's cross-reference targets landed last time (id -> folio): the first guesses."""
 
 
 @dataclass
@@ -102,15 +115,16 @@ class Reporter:
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
-          repair: bool = True) -> Summary:
+          repair: bool = True, session: Session | None = None) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
     interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
-    the engine's first layout, misplaced notes and all (for tests and benchmarks)."""
+    the engine's first layout, misplaced notes and all (for tests and benchmarks). A session (book
+    watch) keeps the layouts of one build for the next: only what changed is laid out again."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
@@ -166,10 +180,12 @@ class Laid:
     """How the body was laid out: repairs, layouts, time."""
     front_outcome: Outcome
     """The same for the front matter (its chapters' notes are repaired too)."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Folio of every cross-reference target in the body (a session's next build starts from them)."""
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
-           edition: str, preflight: bool, repair: bool = True) -> Summary:
+           edition: str, preflight: bool, repair: bool = True, session: Session | None = None) -> Summary:
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
@@ -178,7 +194,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     staging = Staging(out)
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
     try:
-        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair)
+        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair,
+                                     session)
     finally:
         tempfile.tempdir = engine_temp
         staging.discard()
@@ -187,7 +204,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 
 def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
-                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True) -> Summary:
+                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True,
+                       session: Session | None = None) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
     from .layout.paginate import Engine, anchor_pages, blank_pages
 
@@ -200,8 +218,20 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         staging.commit([w.target for w in written])
         return Summary(outputs=[w.target for w in written], warnings=[str(p) for p in problems.warnings])
     urls = Urls.for_book(root)
-    engine = Engine([root, STYLES], reporter.engine)
-    laid = lay_out(book, urls, engine, reporter, problems, repair)
+    if session is None:
+        engine = Engine([root, STYLES], reporter.engine)
+    else:
+        if session.engine is None or session.engine.roots != [root, STYLES]:
+            session.engine = Engine([root, STYLES], keep=True)
+        engine = session.engine
+        engine.on_progress = reporter.engine
+        engine.begin()
+    try:
+        laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None)
+    finally:
+        engine.end()
+    if session is not None:
+        session.numbers = laid.numbers
     checkpoint("laid-out")
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
@@ -233,23 +263,33 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         repair_seconds=sum(o.repair_seconds for o in outcomes),
         relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
         chapter_layouts=sum(o.chapter_layouts for o in outcomes),
-        chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters])
+        chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters], fresh=laid.body.fresh)
 
 
-def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
-    """The body laid out (again, with local adjustments, while a note is off its call's page:
-    layout/repair.py); then the front matter and the index, small, from its anchors."""
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True,
+            guess: dict[str, str] | None = None) -> Laid:
+    """The body laid out part by part (layout/body.py), each part's misplaced notes repaired; then
+    the front matter and the index, small, from where the body's anchors landed."""
+    from .layout.body import lay_out_parts
     from .layout.paginate import anchor_pages
-    from .layout.repair import lay_out_body
+    from .layout.repair import Blocks, lay_out_body, with_numbers
 
-    def laid_out(html: str):
-        """html laid out, and laid out again where a note needs repair."""
-        return lay_out_body(book, html, lambda h: engine.layout(h, urls.base), lambda d: anchor_pages(d.pages),
-                            repair)
+    fresh: set[int] = set()
+    """ids of the documents the engine laid out in this build (not kept from a session's last one)."""
 
+    def layout(html: str):
+        before = engine.layouts
+        document = engine.layout(html, urls.base)
+        if engine.layouts > before:
+            fresh.add(id(document))
+        return document
+
+    blank = layout(render_blank(book, urls)).pages[:1]
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    outcome = laid_out(render_body(book, urls, bibliography))
+    laid_body = lay_out_parts(book, render_body(book, urls, bibliography), layout, blank[0], guess, repair)
+    outcome = laid_body.outcome
+    outcome.fresh = [part.anchor for part in laid_body.parts if id(part.document) in fresh]
     body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 
@@ -259,11 +299,12 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     back = [("bibliography", labels["bibliography"], str(body_at["bibliography"] + 1))] if bibliography else []
     if book.people:
         back.append(("index", labels["index"], str(index_first)))
-    contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
+    folio_of = {a: str(p + 1) for a, p in body_at.items()}
+    contents = contents_entries(book, folio_of, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front_outcome = laid_out(front_html)
+    front_html = with_numbers(front_html, Blocks(front_html), {}, folio_of)  # references into the body
+    front_outcome = lay_out_body(book, front_html, layout, lambda d: anchor_pages(d.pages), repair)
     front, front_html = front_outcome.document, front_outcome.html
-    blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)
     index_html, entries = "", []
@@ -274,7 +315,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         index_html, index_document = names.lay_out_index(engine, book, urls, entries, index_first)
         pages = pages + index_document.pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
+    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome, laid_body.numbers)
 
 
 @dataclass(frozen=True)

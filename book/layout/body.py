@@ -1,0 +1,245 @@
+"""Body HTML -> the body laid out one part at a time (each chapter, the bibliography), joined, with
+its folios stamped on.
+
+Why laying a part out alone gives the pages it has in the book: a part opens on a recto and numbers
+its notes from 1 (and a source's first citation in each chapter is given in full), so its pages
+depend on the rest of the book only through
+
+- the page numbers of its cross-references, which are written in as text (`data-page`, from where
+  the targets landed) instead of being asked of the engine with `target-counter()`, which makes it
+  paginate the whole body twice; and
+- its folios. They are left out of the part's layout and stamped on after the join
+  (`stamp_folios`): a folio is a margin box, and a margin box takes no room from the text. So a part
+  that only moves, because an earlier one grew, is not laid out again.
+
+The parts are laid out in order. A cross-reference to a target already laid out gets its number at
+once; one to a later target gets the number it had in the session's previous build, or a guess, and
+its part is laid out again once the join shows the guess was wrong (at most `ROUNDS` rounds). A
+misplaced note is repaired inside its part (layout/repair.py). With the engine's `keep` (book watch),
+a part whose HTML (its text, the numbers written into it, its adjustments) has not changed is not
+laid out again at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..model import Book
+from .paginate import anchor_pages
+from .repair import Blocks, Outcome, Repair, chapter_alone, misplaced, repair_chapter, with_numbers
+
+ROUNDS = 4
+"""At most this many layouts of the parts whose cross-reference numbers were stale."""
+
+CHARS_PER_PAGE = 6000
+"""Characters of body HTML per page, for the first guesses before any part is laid out."""
+
+NO_FOLIO = "nofolio"
+"""The named page of a folio sheet's page that carries no folio (a part's opening page, a blank)."""
+
+
+@dataclass
+class Part:
+    """One part of the body laid out alone."""
+
+    anchor: str
+    """The part's id (a chapter's anchor, or 'bibliography')."""
+    document: object
+    """Its weasyprint Document, without folios."""
+    at: dict[str, int]
+    """id -> 0-based page of the part."""
+    numbers: dict[str, str]
+    """The cross-reference numbers written into it, target id -> "00": as many zeros as the number
+    has digits. The figures are tabular, so the real numbers, stamped on after the join
+    (`stamp_numbers`), take the same room."""
+    outcome: Outcome
+    """Its repairs."""
+
+
+@dataclass
+class Body:
+    """The body as laid out: the joined pages and what it took."""
+
+    outcome: Outcome
+    """The joined body (`document`, `html` with every number written in), its repairs and counts."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Folio of every cross-reference target in the body (the next build's first guesses)."""
+    parts: list[Part] = field(default_factory=list)
+    """The parts, in order."""
+    rounds: int = 1
+    """Rounds of layout (2 or more when a cross-reference number had to be corrected)."""
+    starts: dict[str, int] = field(default_factory=dict)
+    """Each part's first page in the joined body."""
+
+
+def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | None = None,
+                  repair: bool = True) -> Body:
+    """The body HTML laid out part by part; layout(html) -> Document; blank: a blank Page for the
+    verso before a part that follows one of an odd number of pages; guess: where cross-reference
+    targets landed last time (id -> folio)."""
+    blocks = Blocks(html)
+    order = list(blocks.spans)
+    chapters = {c.anchor: c for c in book.chapters}
+    targets: dict[str, list[str]] = {anchor: [] for anchor in order}
+    for offset, target in blocks.xrefs:
+        for anchor, (start, end) in blocks.spans.items():
+            if start <= offset < end:
+                targets[anchor].append(target)
+    numbers = dict(guess or {})
+    ids = _ids(html, blocks)
+    per_page = CHARS_PER_PAGE
+    laid: dict[tuple, Part] = {}
+    body = Body(Outcome(None, html))
+    if not order:  # no chapter and no bibliography: the body is whatever the template made
+        body.outcome.document = layout(html)
+        return body
+    for body.rounds in range(1, ROUNDS + 1):
+        parts, pages, at, starts = [], [], {}, {}
+        for anchor in order:
+            guessed = {t: numbers.get(t) or _estimate(blocks, ids.get(t), anchor, len(pages), per_page)
+                       for t in targets[anchor] if t not in at}
+            written = {t: "0" * len(str(at[t] + 1) if t in at else guessed[t]) for t in targets[anchor]}
+            key = (anchor, tuple(sorted(written.items())))
+            if key not in laid:
+                laid[key] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+            part = laid[key]
+            per_page = _chars_per_page(blocks, laid.values())
+            if len(pages) % 2:
+                pages.append(blank)  # the verso before a part that opens on a recto
+            starts[anchor] = len(pages)
+            for ident, page in part.at.items():
+                at.setdefault(ident, len(pages) + page)
+            pages += part.document.pages
+            parts.append(part)
+        known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
+        numbers.update(known)
+        if all(len(part.numbers[t]) == len(known.get(t, part.numbers[t])) for part in parts for t in part.numbers):
+            break
+    body.parts, body.numbers, body.starts = parts, known, starts
+    outcome = body.outcome
+    for part in parts:
+        outcome.fixes.update(part.outcome.fixes)
+        outcome.first.update({ident: starts[part.anchor] + page for ident, page in part.outcome.first.items()})
+        outcome.repairs += part.outcome.repairs
+        outcome.unrepaired += part.outcome.unrepaired
+        outcome.chapter_layouts += part.outcome.chapter_layouts
+        outcome.chapters |= part.outcome.chapters
+    for part in parts:
+        stamp_numbers(part.document, known)
+    outcome.html = with_numbers(html, blocks, outcome.fixes, known)
+    bare = set(starts.values()) | {i for i, page in enumerate(pages) if page is blank}
+    sheet = layout(folio_sheet(html[:html.find("<body")], len(pages), bare))
+    outcome.document = parts[0].document.copy(stamp_folios(pages, sheet.pages))
+    outcome.layouts = len(laid)
+    outcome.repair_seconds = sum(part.outcome.repair_seconds for part in laid.values())
+    return body
+
+
+def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict[str, str], layout,
+                  repair: bool) -> Part:
+    """One part laid out alone with the numbers given, its misplaced notes repaired."""
+    def alone(fixes):
+        return chapter_alone(html, blocks, anchor, fixes, written, folios=False)
+
+    document = layout(alone({}))
+    at = anchor_pages(document.pages)
+    outcome = Outcome(document, "", first=at)
+    missing = misplaced([chapter], at) if chapter is not None else []
+    if missing and repair:
+        started, done = time.perf_counter(), {}
+        outcome.chapters.add(anchor)
+        kept = repair_chapter(chapter, alone, blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages),
+                              {}, done, outcome, (document, at))
+        if kept:
+            document, at = kept
+        outcome.repairs = [Repair(n, at[n.anchor], done[n.anchor]) for n in chapter.notes
+                           if n.anchor in done and n.anchor in at and at[n.anchor] == at.get("call-" + n.anchor)]
+        missing = misplaced([chapter], at)
+        outcome.repair_seconds = time.perf_counter() - started
+    outcome.unrepaired = missing
+    return Part(anchor, document, at, written, outcome)
+
+
+def folio_sheet(head: str, count: int, bare: set[int]) -> str:
+    """A document of count empty pages with the body's page rules, whose folios are those of the
+    body's pages; the pages in bare carry none."""
+    rule = (f"<style>@page {NO_FOLIO} {{ @bottom-left {{ content: none }} @bottom-right {{ content: none }} }}"
+            "div.sheet + div.sheet { break-before: page }</style>")
+    pages = "".join(f'<div class="sheet"{" style=%s" % repr("page: " + NO_FOLIO) if i in bare else ""}></div>'
+                    for i in range(count))
+    return head.replace("</head>", rule + "</head>", 1) + '<body class="folios">' + pages + "</body></html>"
+
+
+FOLIO_BOXES = frozenset({"@bottom-left", "@bottom-right"})
+"""The margin boxes that carry the folio."""
+
+
+def stamp_folios(pages: list, sheet: list) -> list:
+    """The pages with the folio boxes of the folio sheet's pages added (a page whose sheet page has
+    none is returned as it is). The body pages are not changed: a stamped page is a copy."""
+    from weasyprint.formatting_structure import boxes
+
+    stamped = []
+    for page, folio in zip(pages, sheet):
+        extra = [box for box in folio._page_box.children
+                 if isinstance(box, boxes.MarginBox) and box.at_keyword in FOLIO_BOXES]
+        if not extra:
+            stamped.append(page)
+            continue
+        new = copy.copy(page)
+        new._page_box = page._page_box.copy_with_children(list(page._page_box.children) + extra)
+        stamped.append(new)
+    return stamped
+
+
+def _ids(html: str, blocks: Blocks) -> dict[str, int]:
+    """Every id in the body's parts -> its offset in the HTML."""
+    found = {}
+    for match in _ID.finditer(html):
+        found.setdefault(match.group(1), match.start())
+    return found
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _estimate(blocks: Blocks, offset: int | None, anchor: str, laid_pages: int, per_page: float) -> str:
+    """A first guess at a later target's folio, for its number of digits: the pages laid out so far,
+    plus the target's distance in the HTML from the part being laid out, at the rate of the parts
+    laid out so far."""
+    start = blocks.spans[anchor][0]
+    ahead = max(0, (offset if offset is not None else start) - start)
+    return str(laid_pages + 1 + int(ahead / per_page))
+
+
+def _chars_per_page(blocks: Blocks, parts) -> float:
+    """Characters of HTML per page in the parts laid out so far."""
+    chars = sum(blocks.spans[p.anchor][1] - blocks.spans[p.anchor][0] for p in parts)
+    pages = sum(len(p.document.pages) for p in parts)
+    return chars / pages if pages else CHARS_PER_PAGE
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def stamp_numbers(document, numbers: dict[str, str]) -> None:
+    """Write each cross-reference's real page number over the zeros it was laid out with (the
+    `::after` text of `a.xref`; same number of tabular figures, so the same width). The text is
+    drawn from the box's `pango_layout.text`, which the engine shapes again when it draws."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.TextBox) or not (box.element_tag or "").endswith("::after"):
+                continue
+            element = box.element
+            if element is None or element.get("data-page") is None:
+                continue
+            number = numbers.get((element.get("href") or "#")[1:])
+            text = box.pango_layout.text
+            found = _DIGITS.search(text)
+            if number and found and len(found.group()) == len(number):
+                box.pango_layout.text = box.text = text[:found.start()] + number + text[found.end():]
