@@ -10,8 +10,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from book.output.finish import Stamp, chain, folio_labels, screen_finisher
+from book.output.finish import Stamp, screen_finisher
 from book.output.join import JoinError, anchor_href, join
+from book.output.join import write_piece as piece_bytes
 from book.output.press import PrintSetup, print_finisher
 from book.paths import STYLES
 
@@ -58,9 +59,8 @@ def lay_out(html: str):
 
 def write_piece(document, variant: str, path):
     """A piece as a worker would write it: the print or screen treatment, the build's dates."""
-    document.metadata.created = document.metadata.modified = STAMP.iso
     finisher = print_finisher(PrintSetup(bleed_mm=3)) if variant == "pdf/x-4" else screen_finisher(0)
-    document.write_pdf(path, finisher=chain(finisher), pdf_variant=variant)
+    path.write_bytes(piece_bytes(document, finisher, variant, STAMP))
     return path
 
 
@@ -230,14 +230,10 @@ def test_the_same_pieces_give_the_same_bytes(joined, tmp_path):
 
 
 def test_identical_font_programs_are_stored_once(laid, tmp_path):
-    from weasyprint import HTML
-
     full = []
-    for i, html in enumerate((FRONT, ONE, TWO)):
-        document = HTML(string=html, base_url=str(STYLES)).render()
-        document.metadata.created = document.metadata.modified = STAMP.iso
-        full.append(document.write_pdf(pdf_variant="pdf/x-4", full_fonts=True,
-                                       finisher=print_finisher(PrintSetup(bleed_mm=3))))
+    for html in (FRONT, ONE, TWO):
+        document = lay_out(html)
+        full.append(piece_bytes(document, print_finisher(PrintSetup(bleed_mm=3)), "pdf/x-4", STAMP, full_fonts=True))
     report = join(full, tmp_path / "full.pdf", labels=LABELS, variant="pdf/x-4")
     # each piece embeds the regular face twice (as Lit and as the synthetic Lit-Bold), the same bytes:
     # six copies of one program, five of them dropped
@@ -262,3 +258,16 @@ def test_pieces_of_another_variant_are_refused(laid, tmp_path):
         join(pieces, tmp_path / "book.pdf", labels=LABELS, variant="pdf/ua-1")
     with pytest.raises(JoinError, match="labels"):
         join(pieces, tmp_path / "book.pdf", labels=LABELS[:-1], variant="pdf/x-4")
+
+
+def test_a_ligature_that_lost_its_text_in_one_piece_reads_right_when_another_piece_has_it(tmp_path):
+    # WeasyPrint gives a glyph the text of the place where it first draws it; an "ff" first drawn
+    # across a soft hyphen gets none, so the first piece alone reads "dierent"
+    first = write_piece(lay_out(piece("<p>A dif\u00adferent word.</p>", 1)), "pdf/x-4", tmp_path / "a.pdf")
+    second = write_piece(lay_out(piece("<p>The staff.</p>", 2)), "pdf/x-4", tmp_path / "b.pdf")
+    assert "A dierent word." in PdfReader(first).pages[0].extract_text()
+    report = join([first, second], tmp_path / "book.pdf", labels=["1", "2"], variant="pdf/x-4")
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert "A different word." in reader.pages[0].extract_text()
+    assert "The staff." in reader.pages[1].extract_text()
+    assert report.glyph_maps == 2  # both pieces' Literata now share one map

@@ -18,7 +18,11 @@ everything it uses:
 - for tagged pieces (PDF/UA): one StructTreeRoot whose Document element holds every piece's top
   elements in order, /StructParents and /StructParent renumbered into one /ParentTree, role maps
   merged;
-- each identical font program stored once.
+- each identical font program stored once;
+- one glyph-to-text map (ToUnicode) per font across the pieces. WeasyPrint records the text of a
+  glyph where it first draws it, and a ligature first drawn across a soft hyphen ("dif-ferent")
+  gets no text at all, so the same "ff" reads as "ff" in one piece and as nothing in another. The
+  pieces' subsets keep the font's glyph ids, so their maps can be merged, non-empty text first.
 
 The same pieces give the same bytes: the trailer /ID is derived from the content.
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -56,6 +61,14 @@ def anchor_href(anchor: str) -> str:
     return LINK_SCHEME + anchor
 
 
+def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, full_fonts: bool = False) -> bytes:
+    """A laid-out part of the book as a piece to join: the edition's finisher and variant, and the
+    build's dates (the stamp), so that pieces, and so the joined book, are the same from build to build."""
+    if stamp is not None:
+        document.metadata.created = document.metadata.modified = stamp.iso
+    return document.write_pdf(finisher=finisher, pdf_variant=variant, full_fonts=full_fonts)
+
+
 @dataclass
 class Joined:
     """What a join did, for reports and benchmarks."""
@@ -68,6 +81,8 @@ class Joined:
     """book-anchor: links turned into links to named destinations."""
     shared_streams: int = 0
     """Font programs found in several pieces and stored once."""
+    glyph_maps: int = 0
+    """Fonts whose glyph-to-text maps (ToUnicode) were merged across pieces."""
     duplicate_ids: list[str] = field(default_factory=list)
     """Ids named by more than one piece (the first piece's destination is kept)."""
     seconds: float = 0.0
@@ -146,6 +161,7 @@ def _joined(sources: list[pikepdf.Pdf], labels: Sequence[str], stamp: Stamp | No
     if "/StructTreeRoot" in sources[0].Root:
         _structure(out, pieces)
     report.shared_streams = _share_identical_streams(out)
+    report.glyph_maps = _merge_glyph_maps(out)
     return out, report
 
 
@@ -385,3 +401,58 @@ def _digest(stream) -> bytes:
     for key in ("/Filter", "/Length1", "/Subtype", "/DecodeParms"):
         digest.update(repr(stream.get(key)).encode())
     return digest.digest()
+
+
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+"""One glyph -> text entry of a ToUnicode CMap as WeasyPrint writes it (bfchar, hex)."""
+
+
+def _merge_glyph_maps(out: pikepdf.Pdf) -> int:
+    """Fonts of the same name (the same face and variations, so the same glyph ids) given one
+    ToUnicode map: every piece's entries, the first non-empty text of each glyph. Returns how many
+    fonts' maps changed."""
+    fonts: dict[str, list] = {}
+    seen = set()
+    for page in out.pages:
+        for font in _page_fonts(page.obj):
+            if font.objgen not in seen and "/ToUnicode" in font and font.get("/Subtype") == "/Type0":
+                seen.add(font.objgen)
+                fonts.setdefault(str(font.BaseFont), []).append(font)
+    changed = 0
+    for group in fonts.values():
+        maps = [_glyph_map(font.ToUnicode) for font in group]
+        merged: dict[int, str] = {}
+        for glyphs in maps:
+            for glyph, text in glyphs.items():
+                if not merged.get(glyph):
+                    merged[glyph] = text
+        if all(glyphs == merged for glyphs in maps):
+            continue
+        stream = out.make_stream(_cmap(merged))
+        for font, glyphs in zip(group, maps):
+            if glyphs != merged:
+                font.ToUnicode = stream
+                changed += 1
+    return changed
+
+
+def _glyph_map(stream) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar entries: glyph id -> text."""
+    return {int(glyph, 16): bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+            for glyph, text in BFCHAR.findall(stream.read_bytes())}
+
+
+def _cmap(glyphs: dict[int, str]) -> bytes:
+    """A ToUnicode CMap as WeasyPrint writes one, for these glyphs."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(glyphs.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode() for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
