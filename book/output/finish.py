@@ -40,14 +40,23 @@ def label_runs(folios: list[str]):
     """A finisher writing /PageLabels for pages whose printed folios are given one by one (roman or
     arabic), as in the screen edition, where blank versos are left out and numbers jump."""
     def finisher(document, pdf) -> None:
-        numbers, previous = [], None
-        for index, folio in enumerate(folios):
-            style, value = ("/D", int(folio)) if folio.isdigit() else ("/r", from_roman(folio))
-            if previous != (style, value - 1):
-                numbers += [index, pydyf.Dictionary({"S": style, "St": value})]
-            previous = (style, value)
+        numbers = []
+        for index, style, start in label_ranges(folios):
+            numbers += [index, pydyf.Dictionary({"S": style, "St": start})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
     return finisher
+
+
+def label_ranges(folios: list[str]) -> list[tuple[int, str, int]]:
+    """Printed folios (roman or arabic), one per page -> the /PageLabels ranges that give them:
+    (first page index, style /r or /D, number of that first page)."""
+    ranges, previous = [], None
+    for index, folio in enumerate(folios):
+        style, value = ("/D", int(folio)) if folio.isdigit() else ("/r", from_roman(folio))
+        if previous != (style, value - 1):
+            ranges.append((index, style, value))
+        previous = (style, value)
+    return ranges
 
 
 def from_roman(text: str) -> int:
