@@ -183,3 +183,25 @@ def test_a_wrong_guess_of_digits_lays_the_part_out_again(tmp_path, guess):
     assert {t: len(n) for t, n in parts["ch-01-chapter"].numbers.items()} == {t: len(body.numbers[t]) for t in ("s4", "s2")}
     if guess:
         assert body.rounds == 2, "the three-digit guess was wrong: chapter 1 laid out again"
+
+
+def test_two_processes_make_the_pdf_one_makes(tmp_path):
+    """A cold build with a helper process (about half of the parts laid out and drawn there, joined
+    as PDF pieces) gives the same pages, destinations, links, outline, labels, index and report as
+    one process."""
+    source = xref_book(tmp_path / "book")
+    alone = build(source, tmp_path / "one", html=False, edition="draft", jobs=1)
+    helped = build(source, tmp_path / "two", html=False, edition="draft", jobs=2)
+    assert alone.helped == [] and 0 < len(helped.helped) < len(helped.fresh)
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    for key in one:
+        assert one[key] == two[key], key
+    assert (alone.layout, alone.index, alone.notes, alone.repairs) == (helped.layout, helped.index, helped.notes,
+                                                                         helped.repairs)
+
+
+def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
+    """The screen edition is tagged as one document, so it is laid out where it is written."""
+    source = xref_book(tmp_path / "book")
+    summary = build(source, tmp_path / "out", html=False, edition="screen", jobs=2)
+    assert summary.helped == []

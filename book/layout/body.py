@@ -28,13 +28,23 @@ import time
 from dataclasses import dataclass, field
 
 from ..model import Book
+from .measure import body_lines
 from .paginate import anchor_pages
-from .repair import Blocks, Outcome, Repair, chapter_alone, misplaced, repair_chapter, with_numbers
+from .repair import (
+    Blocks,
+    Misplaced,
+    Outcome,
+    Repair,
+    chapter_alone,
+    misplaced,
+    repair_chapter,
+    with_numbers,
+)
 
 ROUNDS = 4
 """At most this many layouts of the parts whose cross-reference numbers were stale."""
 
-CHARS_PER_PAGE = 6000
+CHARS_PER_PAGE = 2600
 """Characters of body HTML per page, for the first guesses before any part is laid out."""
 
 NO_FOLIO = "nofolio"
@@ -57,6 +67,53 @@ class Part:
     (`stamp_numbers`), take the same room."""
     outcome: Outcome
     """Its repairs."""
+    count: int = 0
+    """Its pages."""
+
+
+@dataclass
+class Sent:
+    """A part laid out in a helper process, as it can be sent back: everything but its pages."""
+
+    anchor: str
+    """The part's id."""
+    count: int
+    """Its pages."""
+    at: dict[str, int]
+    """id -> 0-based page of the part."""
+    numbers: dict[str, str]
+    """The zeros its cross-reference numbers were laid out with."""
+    first: dict[str, int]
+    """Where its ids landed before any repair."""
+    repairs: list[tuple[str, int, str]]
+    """(note anchor, page, what was done) of each note repaired."""
+    unrepaired: list[tuple[str, int | None, int | None]]
+    """(note anchor, page of its call, page of the note) of each note still misplaced."""
+    fixes: dict[int, set[str]]
+    """The adjustments kept."""
+    chapter_layouts: int
+    """Layouts of the chapter while repairing."""
+    repair_seconds: float
+    """Time spent repairing."""
+
+    @classmethod
+    def of(cls, part: Part) -> "Sent":
+        o = part.outcome
+        return cls(part.anchor, part.count, part.at, part.numbers, o.first,
+                   [(r.note.anchor, r.page, r.how) for r in o.repairs],
+                   [(m.note.anchor, m.call, m.body) for m in o.unrepaired], o.fixes, o.chapter_layouts,
+                   o.repair_seconds)
+
+    def part(self, book: Book) -> Part:
+        """The part as this process knows it: everything but its pages."""
+        notes = {n.anchor: (c, n) for c in book.chapters for n in c.notes}
+        outcome = Outcome(None, "", first=self.first, fixes=self.fixes, chapter_layouts=self.chapter_layouts,
+                          repair_seconds=self.repair_seconds)
+        outcome.repairs = [Repair(notes[a][1], page, how) for a, page, how in self.repairs]
+        outcome.unrepaired = [Misplaced(*notes[a], call, body) for a, call, body in self.unrepaired]
+        if self.repairs or self.unrepaired:
+            outcome.chapters.add(self.anchor)
+        return Part(self.anchor, None, self.at, self.numbers, outcome, self.count)
 
 
 @dataclass
@@ -73,13 +130,18 @@ class Body:
     """Rounds of layout (2 or more when a cross-reference number had to be corrected)."""
     starts: dict[str, int] = field(default_factory=dict)
     """Each part's first page in the joined body."""
+    at: dict[str, int] = field(default_factory=dict)
+    """Where every id of the body landed (0-based page of the joined body), parts laid out in a
+    helper included."""
 
 
 def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | None = None,
-                  repair: bool = True) -> Body:
+                  repair: bool = True, helper=None) -> Body:
     """The body HTML laid out part by part; layout(html) -> Document; blank: a blank Page for the
     verso before a part that follows one of an odd number of pages; guess: where cross-reference
-    targets landed last time (id -> folio)."""
+    targets landed last time (id -> folio). With a helper (a `Helper` in another process), the
+    parts are shared out between this process and the helper, which lays out its parts at the
+    same time and keeps them (their pages here are stand-ins)."""
     blocks = Blocks(html)
     order = list(blocks.spans)
     chapters = {c.anchor: c for c in book.chapters}
@@ -90,35 +152,63 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 targets[anchor].append(target)
     numbers = dict(guess or {})
     ids = _ids(html, blocks)
-    per_page = CHARS_PER_PAGE
     laid: dict[tuple, Part] = {}
     body = Body(Outcome(None, html))
     if not order:  # no chapter and no bibliography: the body is whatever the template made
         body.outcome.document = layout(html)
         return body
+    theirs = share_out(blocks, order) if helper is not None else set()
+
+    def lay(anchor: str, written: dict[str, str]) -> Part:
+        key = (anchor, tuple(sorted(written.items())))
+        if key not in laid:
+            laid[key] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+        return laid[key]
+
+    def serve(name: str, args: tuple):
+        """In the helper: lay out the parts asked for, or stamp and draw them."""
+        if name == "lay":
+            return [Sent.of(lay(anchor, written)) for anchor, written in args[0]]
+        drawn = []
+        for anchor, written, start, blank_after in args[0]:
+            part = lay(anchor, written)
+            stamp_numbers(part.document, args[1])
+            pages = list(part.document.pages) + ([blank] if blank_after else [])
+            bare = {0} | ({len(pages) - 1} if blank_after else set())
+            sheet = layout(folio_sheet(args[2], len(pages), bare, first=start + 1))
+            stamped = stamp_folios(pages, sheet.pages)
+            drawn.append((anchor, helper.draw(part.document, stamped), body_lines(stamped)))
+        return drawn
+
+    if helper is not None:
+        helper.start(lambda name, *args: serve(name, args))
     for body.rounds in range(1, ROUNDS + 1):
-        parts, pages, at, starts = [], [], {}, {}
-        for anchor in order:
-            guessed = {t: numbers.get(t) or _estimate(blocks, ids.get(t), anchor, len(pages), per_page)
-                       for t in targets[anchor] if t not in at}
-            written = {t: "0" * len(str(at[t] + 1) if t in at else guessed[t]) for t in targets[anchor]}
-            key = (anchor, tuple(sorted(written.items())))
-            if key not in laid:
-                laid[key] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
-            part = laid[key]
-            per_page = _chars_per_page(blocks, laid.values())
-            if len(pages) % 2:
-                pages.append(blank)  # the verso before a part that opens on a recto
-            starts[anchor] = len(pages)
-            for ident, page in part.at.items():
-                at.setdefault(ident, len(pages) + page)
-            pages += part.document.pages
-            parts.append(part)
+        if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
+            parts, at, per_page = [], {}, CHARS_PER_PAGE
+            for anchor in order:
+                pages = _join(parts, blank)[0]
+                written = {t: "0" * len(str(at[t] + 1) if t in at else numbers.get(t) or
+                                        _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
+                           for t in targets[anchor]}
+                parts.append(lay(anchor, written))
+                per_page = _chars_per_page(blocks, laid.values())
+                at = _join(parts, blank)[1]
+        else:  # all at once, the helper's share there: every number guessed
+            first = order[0]
+            wanted = {anchor: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
+                               for t in targets[anchor]} for anchor in order}
+            asked = [(a, wanted[a]) for a in order if a in theirs and (a, tuple(sorted(wanted[a].items()))) not in laid]
+            helper.send("lay", asked)
+            mine = {a: lay(a, wanted[a]) for a in order if a not in theirs}
+            for sent in helper.receive():
+                laid[(sent.anchor, tuple(sorted(sent.numbers.items())))] = sent.part(book)
+            parts = [mine.get(a) or laid[(a, tuple(sorted(wanted[a].items())))] for a in order]
+        pages, at, starts = _join(parts, blank)
         known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
         numbers.update(known)
         if all(len(part.numbers[t]) == len(known.get(t, part.numbers[t])) for part in parts for t in part.numbers):
             break
-    body.parts, body.numbers, body.starts = parts, known, starts
+    body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
     outcome = body.outcome
     for part in parts:
         outcome.fixes.update(part.outcome.fixes)
@@ -127,15 +217,71 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         outcome.unrepaired += part.outcome.unrepaired
         outcome.chapter_layouts += part.outcome.chapter_layouts
         outcome.chapters |= part.outcome.chapters
-    for part in parts:
-        stamp_numbers(part.document, known)
     outcome.html = with_numbers(html, blocks, outcome.fixes, known)
+    head = html[:html.find("<body")]
+    if helper is not None:  # the helper stamps and draws its parts while this process goes on
+        helper.send("draw", [(p.anchor, p.numbers, starts[p.anchor], _blank_after(p, parts)) for p in parts
+                             if p.document is None], known, head)
+    for part in parts:
+        if part.document is not None:
+            stamp_numbers(part.document, known)
     bare = set(starts.values()) | {i for i, page in enumerate(pages) if page is blank}
-    sheet = layout(folio_sheet(html[:html.find("<body")], len(pages), bare))
-    outcome.document = parts[0].document.copy(stamp_folios(pages, sheet.pages))
+    sheet = layout(folio_sheet(head, len(pages), bare))
+    local = parts[0].document or layout(render_stand_in(head))
+    outcome.document = local.copy(stamp_folios(pages, sheet.pages))
     outcome.layouts = len(laid)
     outcome.repair_seconds = sum(part.outcome.repair_seconds for part in laid.values())
     return body
+
+
+def _blank_after(part: Part, parts: list[Part]) -> bool:
+    """Whether a blank verso follows the part (it has an odd number of pages and is not the last)."""
+    return part is not parts[-1] and part.count % 2 == 1
+
+
+def _join(parts: list[Part], blank) -> tuple[list, dict[str, int], dict[str, int]]:
+    """The parts' pages joined, a blank verso before each part that would open on a verso; where
+    every id landed; where each part starts. A part laid out in a helper has stand-ins for pages."""
+    pages, at, starts = [], {}, {}
+    for part in parts:
+        if len(pages) % 2:
+            pages.append(blank)  # the verso before a part that opens on a recto
+        starts[part.anchor] = len(pages)
+        for ident, page in part.at.items():
+            at.setdefault(ident, len(pages) + page)
+        pages += part.document.pages if part.document is not None else [StandIn(part.anchor, i) for i in range(part.count)]
+    return pages, at, starts
+
+
+class StandIn:
+    """A page laid out in a helper process, in the joined body's list of pages: it has no boxes,
+    no anchors and no links here (the helper draws it)."""
+
+    anchors: dict = {}
+    links: list = []
+
+    def __init__(self, part: str, index: int):
+        self.part, self.index = part, index
+
+
+def render_stand_in(head: str) -> str:
+    """An empty document, to lend its metadata when no part was laid out here."""
+    return head + "<body></body></html>"
+
+
+def share_out(blocks: Blocks, order: list[str]) -> set[str]:
+    """The parts a helper lays out: about half of the body's HTML, the biggest parts shared out
+    first to whichever side has less."""
+    sizes = {a: blocks.spans[a][1] - blocks.spans[a][0] for a in order}
+    here = there = 0
+    theirs = set()
+    for anchor in sorted(order, key=lambda a: -sizes[a]):
+        if there < here:
+            theirs.add(anchor)
+            there += sizes[anchor]
+        else:
+            here += sizes[anchor]
+    return theirs
 
 
 def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict[str, str], layout,
@@ -160,14 +306,14 @@ def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict
         missing = misplaced([chapter], at)
         outcome.repair_seconds = time.perf_counter() - started
     outcome.unrepaired = missing
-    return Part(anchor, document, at, written, outcome)
+    return Part(anchor, document, at, written, outcome, len(document.pages))
 
 
-def folio_sheet(head: str, count: int, bare: set[int]) -> str:
+def folio_sheet(head: str, count: int, bare: set[int], first: int = 1) -> str:
     """A document of count empty pages with the body's page rules, whose folios are those of the
-    body's pages; the pages in bare carry none."""
+    body's pages from folio first (odd: a recto); the pages in bare carry none."""
     rule = (f"<style>@page {NO_FOLIO} {{ @bottom-left {{ content: none }} @bottom-right {{ content: none }} }}"
-            "div.sheet + div.sheet { break-before: page }</style>")
+            f"@page :first {{ counter-reset: page {first} }} div.sheet + div.sheet {{ break-before: page }}</style>")
     pages = "".join(f'<div class="sheet"{" style=%s" % repr("page: " + NO_FOLIO) if i in bare else ""}></div>'
                     for i in range(count))
     return head.replace("</head>", rule + "</head>", 1) + '<body class="folios">' + pages + "</body></html>"
@@ -184,6 +330,9 @@ def stamp_folios(pages: list, sheet: list) -> list:
 
     stamped = []
     for page, folio in zip(pages, sheet):
+        if isinstance(page, StandIn):
+            stamped.append(page)
+            continue
         extra = [box for box in folio._page_box.children
                  if isinstance(box, boxes.MarginBox) and box.at_keyword in FOLIO_BOXES]
         if not extra:

@@ -114,6 +114,8 @@ class Outcome:
     """Where every id landed in the first layout, before any repair."""
     fresh: list[str] = field(default_factory=list)
     """Parts (anchors) the engine laid out anew, not kept from a session's last build."""
+    helped: list[str] = field(default_factory=list)
+    """Parts (anchors) a helper process laid out and drew (layout/helper.py)."""
     fixes: dict[int, set[str]] = field(default_factory=dict)
     """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> data-fix values."""
 
