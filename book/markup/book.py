@@ -22,7 +22,7 @@ from ..source.load import (
 from ..source.schema import Marked, as_text, check_fields, read_yaml
 from .chapter import check_title, parse_chapter
 from .check import Context, check_tokens
-from .lint import check_unused
+from .lint import check_date_forms, check_unused
 from .parser import Locator, make_parser
 from .writer import ChapterWriter
 
@@ -47,6 +47,7 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     if lint_names and not problems.errors:
         # Only a clean book: a chapter stopped by an error has no citations or tags to count.
         check_unused(people, sources, chapters, problems)
+        check_date_forms(manifest, chapters, problems)
     colophon = render_colophon(manifest, context, problems)
     problems.raise_if_errors()
     return Book(manifest, chapters, people, sources, colophon_html=colophon), problems
