@@ -291,9 +291,9 @@ def test_index_joins_pages_as_the_house_writes_ranges():
 def house_dates(tmp_path_factory):
     """The fixture book `house-dates` (ranges: abbreviated, uncertain: circa), built: (summary, its text)."""
     summary = build_fixture(BOOKS / "house-dates", tmp_path_factory.mktemp("house-dates"))
-    pages = [" ".join((page.extract_text() or "").replace(SOFT, "").replace(NBSP, " ").split())
-             for page in PdfReader(summary.outputs[0]).pages]
-    return summary, pages
+    lines = [(page.extract_text() or "").replace(SOFT, "").replace(NBSP, " ") for page in PdfReader(summary.outputs[0]).pages]
+    assert not [line for page in lines for line in page.split("\n") if re.search(r"\bc\.$", line.strip())]  # tied
+    return summary, [" ".join(page.split()) for page in lines]
 
 
 def test_text_notes_bibliography_chronology_and_index_follow_the_house_style(house_dates):

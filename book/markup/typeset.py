@@ -191,7 +191,7 @@ def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True, style: 
         for pattern in _TIES:
             html = pattern.sub(lambda m: m.group(1) + NBSP, html)
     out: list[str] = []
-    stack: list[tuple[str, int]] = []  # open elements: (tag, mode) with mode 0 all, 1 ties only, 2 skip
+    stack: list[tuple[str, int, bool]] = []  # open elements: (tag, mode, a note?); mode 0 all, 1 ties only, 2 skip
     for part in _TAG.split(html):
         if not part:
             continue
@@ -203,13 +203,16 @@ def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True, style: 
                 while stack and stack.pop()[0] != name:
                     pass
             elif not (part.endswith("/>") or name in VOID or part.startswith("<!")):
-                stack.append((name, max(mode, _mode(name, part))))
+                classes = _CLASS.search(part)
+                stack.append((name, max(mode, _mode(name, part)), bool(classes) and "fn" in classes.group(1).split()))
             out.append(part)
         elif mode < 2:
             if style is not None:
                 part = house_dates(part, style.ranges, style.uncertain)
-            if any(tag in ("td", "th") for tag, _ in stack):
-                part = part.replace(NBSP, " ")  # a table column as narrow as its longest tie would overflow
+            if any(tag in ("td", "th") for tag, _, _ in stack) and not any(note for _, _, note in stack):
+                # a table column as narrow as its longest tie would overflow (a note called in a cell is
+                # set at the foot of the page, where its ties hold)
+                part = part.replace(NBSP, " ")
             out.append(_text(part, hyphenator if mode == 0 else None))
         else:
             out.append(part)
