@@ -104,7 +104,8 @@ def _no_sources():
 
 IMAGES = "print-rgb-images"
 """A photograph (RGB JPEG: a red field, a blue band), a drawing (RGB PNG: green and yellow stripes)
-and a grey picture stored in RGB (PNG, R = G = B), each opening its own chapter."""
+and a grey picture stored in RGB (PNG, R = G = B), each opening its own chapter; the photograph is
+also the cover image."""
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,8 @@ def test_print_edition_converts_rgb_images_and_screen_keeps_them(pictures):
         assert not [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary | pikepdf.Stream)
                     and (o.get("/ColorSpace") == "/DeviceRGB" or "/DeviceRGB" in str(o.get("/Group", "")))]
     assert {s for s in colour_spaces(screen) if s[0] == "image"} == {("image", "/DeviceRGB")}
+    cover = printed.with_name("rgb-images-cover.pdf")  # its front carries the photograph (cover_image)
+    assert set(pictures_in(cover)) == {("/DCTDecode", "/DeviceCMYK")}
 
 
 def test_colour_goes_through_fogra39_and_grey_stays_grey(pictures):
