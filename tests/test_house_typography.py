@@ -296,7 +296,7 @@ def house_dates(tmp_path_factory):
     return summary, [" ".join(page.split()) for page in lines]
 
 
-def test_text_notes_bibliography_chronology_and_index_follow_the_house_style(house_dates):
+def test_text_notes_bibliography_chronology_index_and_colophon_follow_the_house_style(house_dates):
     summary, pages = house_dates
     text = " ".join(pages)
     at = summary.layout.pages
@@ -307,6 +307,7 @@ def test_text_notes_bibliography_chronology_and_index_follow_the_house_style(hou
     assert "Events, 1937–52." in chronology and "c. 1937 Ivan Chief" in chronology and "1941–52 A school" in chronology
     assert "Memorial. 1938–53." in text and "Qalam, c. 2023." in text  # bibliography
     assert "(head of the camp, 1936–38)" in text  # index (names.yaml role)
+    assert "Compiled c. 2024 from sources of 1938–53." in text  # the colophon (book.yaml) on the imprint page
     assert "The Years 1938–53" in pages[at["ch-01-years"]] and "1 The Years 1938–53" in text  # heading, contents
     assert not re.findall(r"\[\d{4}\?\]|\bcirca\b|\bca\.|(?:1\d|20)\d\d–(?:1\d|20)\d\d", text), text
     assert "1940-1960" in text  # a hyphen between years is the editor's to change (below)

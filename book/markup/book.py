@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import Problems, suggest
 from ..model import KINDS, Book, Chapter, Location, Manifest
 from ..policy import check_id
+from ..text import house_dates_html
 from ..source.load import (
     FRONT_MATTER,
     chapter_anchor,
@@ -70,7 +71,8 @@ def render_colophon(manifest: Manifest, context: Context, problems: Problems) ->
     check_tokens(tokens, env, loc, context, problems)
     if len(problems.errors) > before:
         return ""
-    return ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    html = ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    return house_dates_html(html, manifest.style.ranges, manifest.style.uncertain)
 
 
 
