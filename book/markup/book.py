@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import Problems, suggest
 from ..model import KINDS, Book, Chapter, Location, Manifest
 from ..policy import check_id
+from ..text import house_dates_html
 from ..source.load import (
     FRONT_MATTER,
     chapter_anchor,
@@ -23,7 +24,7 @@ from ..source.load import (
 from ..source.schema import Marked, as_text, check_fields, read_yaml
 from .chapter import check_title, parse_chapter
 from .check import Context, check_tokens
-from .lint import check_unused
+from .lint import check_date_forms, check_unused
 from .parser import Locator, make_parser
 from .writer import ChapterWriter
 
@@ -53,6 +54,7 @@ def load_book(root: Path, lint_names: bool = True, kept: dict | None = None) -> 
     if lint_names and not problems.errors:
         # Only a clean book: a chapter stopped by an error has no citations or tags to count.
         check_unused(people, sources, chapters, problems)
+        check_date_forms(manifest, chapters, problems)
     colophon = render_colophon(manifest, context, problems)
     problems.raise_if_errors()
     return Book(manifest, chapters, people, sources, colophon_html=colophon), problems
@@ -75,7 +77,8 @@ def render_colophon(manifest: Manifest, context: Context, problems: Problems) ->
     check_tokens(tokens, env, loc, context, problems)
     if len(problems.errors) > before:
         return ""
-    return ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    html = ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    return house_dates_html(html, manifest.style.ranges, manifest.style.uncertain)
 
 
 
