@@ -208,7 +208,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
-    book, problems = load_book(root, kept=session.chapters if session is not None else None)
+    book, problems = load_book(root, kept=session.chapters if session is not None else None, out=out)
     checkpoint("loaded")
     staging = Staging(out)
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)

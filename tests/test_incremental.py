@@ -120,6 +120,11 @@ def test_every_edit_in_a_session_gives_the_pdf_of_a_cold_build(tmp_path):
     manifest.write_text(manifest.read_text(encoding="utf-8") + "  - 06-chapter.md\n", encoding="utf-8")
     assert again("new chapter").fresh == ["ch-06-chapter"]
 
+    names = source / "names.yaml"  # a registry: every chapter is read again, the index changes
+    names.write_text(names.read_text(encoding="utf-8").replace("role: test person 2", "role: a person renamed"),
+                     encoding="utf-8")
+    again("registry")
+
     before = build(source, tmp_path / "before", html=False, edition="draft")
     long = "\n\n".join(f"{words(110, seed).capitalize()}." for seed in range(8))
     edit(source, 1, "\n\n## Section 1.1", f"\n\n{long}\n\n## Section 1.1")  # two pages more

@@ -29,10 +29,11 @@ from .parser import Locator, make_parser
 from .writer import ChapterWriter
 
 
-def load_book(root: Path, lint_names: bool = True, kept: dict | None = None) -> tuple[Book, Problems]:
+def load_book(root: Path, lint_names: bool = True, kept: dict | None = None,
+              out: Path | None = None) -> tuple[Book, Problems]:
     """Read and check the whole book; raises BookError listing every error found. kept: a session's
     chapters from its last build (book watch); a chapter whose file, and every other file of the
-    book, is as it was then is not parsed again."""
+    book (but those in the output folder, out), is as it was then is not parsed again."""
     problems = Problems()
     manifest = load_manifest(root, problems)
     problems.raise_if_errors()
@@ -46,7 +47,7 @@ def load_book(root: Path, lint_names: bool = True, kept: dict | None = None) -> 
         chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
                                      for n, path in enumerate(manifest.contents)) if c)
     else:
-        chapters = _load_kept(manifest, context, problems, kept)
+        chapters = _load_kept(manifest, context, problems, kept, out)
     check_ids(chapters, problems)
     check_links(chapters, problems)
     check_order(chapters, problems)
@@ -82,10 +83,11 @@ def render_colophon(manifest: Manifest, context: Context, problems: Problems) ->
 
 
 
-def _load_kept(manifest: Manifest, context: Context, problems: Problems, kept: dict) -> tuple[Chapter, ...]:
+def _load_kept(manifest: Manifest, context: Context, problems: Problems, kept: dict,
+               out: Path | None = None) -> tuple[Chapter, ...]:
     """The chapters, each parsed again only if its file or another file of the book changed since
     it was kept; what parsing it reported is reported again. kept ends holding this build's."""
-    shared = shared_inputs(manifest)
+    shared = shared_inputs(manifest, out)
     used = {}
     chapters = []
     for n, path in enumerate(manifest.contents):
@@ -110,16 +112,18 @@ def _load_kept(manifest: Manifest, context: Context, problems: Problems, kept: d
     return tuple(chapters)
 
 
-def shared_inputs(manifest: Manifest) -> str:
+def shared_inputs(manifest: Manifest, out: Path | None = None) -> str:
     """A digest of every file of the book folder but its chapters (book.yaml, the registries, data,
-    images): what a chapter may read besides its own file. Hidden files and folders do not count."""
+    images): what a chapter may read besides its own file. Hidden files and folders, and the output
+    folder if it lies inside, do not count."""
     chapters = {path.resolve() for path in manifest.contents}
+    skip = out.resolve() if out is not None else None
     stamps = []
     for path in sorted(manifest.root.rglob("*")):
         relative = path.relative_to(manifest.root)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.resolve() in chapters:
+        if path.resolve() in chapters or (skip is not None and path.resolve().is_relative_to(skip)):
             continue
         stat = path.stat()
         stamps.append(f"{relative}\0{stat.st_mtime_ns}\0{stat.st_size}")
