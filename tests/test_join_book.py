@@ -9,43 +9,21 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from book.layout.paginate import Engine, anchor_pages, blank_pages
-from book.layout.render import Urls
-from book.markup.book import load_book
+from book.layout.paginate import blank_pages
 from book.output import finish
-from book.output.join import anchor_href, join, write_piece
+from book.output.join import join, write_piece
 from book.output.press import PrintSetup, print_finisher
-from book.paths import STYLES
-from book.pipeline import TITLE_PAGE, Reporter, lay_out
+from book.pipeline import TITLE_PAGE
 from conftest import ROOT
+from join import as_pieces, chapter_starts, lay_out_book, split  # bench/join.py
 
 CHAPTERS = ROOT / "chapters"
-
-
-def split(pages: list, starts: set[int]) -> list[list]:
-    """Pages cut where a part of the book starts."""
-    cuts = sorted({0, *starts, len(pages)})
-    return [pages[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
-
-
-def as_pieces(parts: list[list]) -> None:
-    """Each part's links to ids laid out in another part become book-anchor: links, as a chapter laid
-    out alone would write them."""
-    for part in parts:
-        here = {name for page in part for name in page.anchors}
-        for page in part:
-            page.links = [("external", anchor_href(target), rectangle, box)
-                          if kind == "internal" and target not in here else (kind, target, rectangle, box)
-                          for kind, target, rectangle, box in page.links]
 
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
     """(whole, joined) PDFs of the print and screen editions, the book and the join reports."""
-    book, problems = load_book(CHAPTERS)
-    assert not problems.errors
-    urls = Urls.for_book(CHAPTERS)
-    laid = lay_out(book, urls, Engine([CHAPTERS, STYLES]), Reporter(), problems)
+    book, laid = lay_out_book(CHAPTERS)
     folder = tmp_path_factory.mktemp("alzhir-join")
     stamp = finish.Stamp(finish.build_date(book), laid.html)
     m = book.manifest
@@ -67,9 +45,7 @@ def editions(tmp_path_factory):
                      finish.chain(finish.screen_finisher(opening), finish.label_runs(screen_folios)), "pdf/ua-1",
                      stamp=stamp)
 
-    at = anchor_pages(laid.pages)
-    parts = [c.anchor for c in book.chapters] + ["bibliography", "index"]
-    starts = {laid.front_count} | {at[a] for a in parts if a in at and at[a] >= laid.front_count}
+    starts = chapter_starts(book, laid)
     as_pieces(split(laid.pages, starts))
     print_parts = split(printed, starts)
     screen_parts = [[laid.pages[i] for i in part] for part in split(kept, {kept.index(s) for s in starts})]
