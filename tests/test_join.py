@@ -155,6 +155,12 @@ def test_outline_is_the_pieces_outlines_in_order(joined):
         assert root.First.Next.Next.Prev.Title == "Preface"
 
 
+def test_qpdf_finds_nothing_wrong(joined):
+    _, _, target, _ = joined
+    with pikepdf.open(target) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
 def test_page_labels_roman_then_arabic(joined):
     _, _, target, _ = joined
     assert list(PdfReader(target).page_labels) == LABELS
@@ -271,3 +277,23 @@ def test_a_ligature_that_lost_its_text_in_one_piece_reads_right_when_another_pie
     assert "A different word." in reader.pages[0].extract_text()
     assert "The staff." in reader.pages[1].extract_text()
     assert report.glyph_maps == 2  # both pieces' Literata now share one map
+
+
+@pytest.mark.parametrize("variant", ["pdf/x-4", "pdf/ua-1"])
+def test_one_blank_piece_can_pad_twice(laid, tmp_path, variant):
+    pieces = pieces_for(laid, tmp_path, variant)
+    blank = write_piece(lay_out(piece("", 1)), variant, tmp_path / "blank.pdf").read_bytes()
+    order = [pieces[0], blank, pieces[1], blank, pieces[2]]
+    labels = ["i", "ii", "iii", "iv", "1", "2", "3", "4", "5"]
+    report = join(order, tmp_path / "book.pdf", labels=labels, variant=variant)
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert len(reader.pages) == 9 and reader.pages[3].extract_text().strip() == "1"  # the blank: its folio alone
+    assert {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()
+            if name in ("one", "two")} == {"one": 4, "two": 7}
+    assert report.duplicate_ids == []
+    with pikepdf.open(tmp_path / "book.pdf") as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert pdf.pages[3].obj.objgen != pdf.pages[6].obj.objgen
+        if variant == "pdf/ua-1":
+            keys = [int(p.obj.StructParents) for p in pdf.pages]
+            assert len(set(keys)) == len(keys)
