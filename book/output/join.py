@@ -43,7 +43,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from ..paths import replacing
-from .finish import XMP_ID, Stamp, label_ranges
+from .finish import XMP_ID, Stamp, chain, label_ranges, ligature_text
 
 LINK_SCHEME = "book-anchor:"
 """An href written as book-anchor:ID points at the id ID in another piece of the book."""
@@ -62,11 +62,12 @@ def anchor_href(anchor: str) -> str:
 
 
 def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, full_fonts: bool = False) -> bytes:
-    """A laid-out part of the book as a piece to join: the edition's finisher and variant, and the
-    build's dates (the stamp), so that pieces, and so the joined book, are the same from build to build."""
+    """A laid-out part of the book as a piece to join: the edition's finisher and variant, ligatures
+    with their text (finish.ligature_text), and the build's dates (the stamp), so that pieces, and
+    so the joined book, are the same from build to build."""
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
-    return document.write_pdf(finisher=finisher, pdf_variant=variant, full_fonts=full_fonts)
+    return document.write_pdf(finisher=chain(finisher, ligature_text), pdf_variant=variant, full_fonts=full_fonts)
 
 
 @dataclass
