@@ -41,6 +41,7 @@ def piece(body: str, first: int, roman: bool = False) -> str:
 FRONT = piece("""<h1 id=contents>Contents</h1>
 <p><a href="#preface">Preface</a></p>
 <p><a href="book-anchor:one">One</a></p><p><a href="book-anchor:two-deep">Two, deep inside</a></p>
+<p><a href="book-anchor:глубина">Two, in Russian</a></p>
 <section><h1 id=preface>Preface</h1><p>Before the chapters.</p></section>""", 1, roman=True)
 ONE = piece("""<section><h1 id=one>Chapter One</h1>
 <p id=one-start>First words<span class=fn id=one-n1>A note in chapter one.</span>, and
@@ -50,7 +51,7 @@ ONE = piece("""<section><h1 id=one>Chapter One</h1>
 TWO = piece("""<section><h1 id=two>Chapter Two</h1>
 <p>Back to <a href="book-anchor:one-later">a heading of chapter one</a>
 and to the <a href="book-anchor:contents">contents</a>.<span class=fn id=two-n1>A note in two.</span></p>
-<p class=long>Long.</p><p id=two-deep>Deep inside two.</p></section>""", 3)
+<p class=long>Long.</p><p id=two-deep>Deep inside <span id=глубина>two</span>.</p></section>""", 3)
 
 
 def lay_out(html: str):
@@ -113,6 +114,10 @@ def test_named_destinations_of_every_piece_point_at_the_joined_pages(joined):
     assert {k: at[k] for k in ("contents", "preface", "one", "one-n1", "one-later", "two", "two-n1", "two-deep")} == \
            {"contents": 0, "preface": 2, "one": 3, "one-n1": 3, "one-later": 4, "two": 5, "two-n1": 5, "two-deep": 6}
     assert report.destinations == len(at) and not report.duplicate_ids
+    with pikepdf.open(target) as pdf:  # a name tree's keys are in the order of their bytes
+        flat = pdf.Root.Names.Dests.Names
+        keys = [bytes(flat[i]) for i in range(0, len(flat), 2)]
+        assert keys == sorted(keys) and keys[-1] == bytes(pikepdf.String("глубина"))
 
 
 def links(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -132,10 +137,10 @@ def test_links_inside_and_across_pieces_go_to_the_right_pages(joined):
     _, _, target, report = joined
     found = links(PdfReader(target))
     assert sorted(found) == sorted([
-        (0, "preface", 2), (0, "one", 3), (0, "two-deep", 6),  # contents: inside the piece, then across
+        (0, "preface", 2), (0, "one", 3), (0, "two-deep", 6), (0, "глубина", 6),  # contents: inside, across
         (3, "one-end", 4), (3, "two", 5),  # chapter one: inside, then forward across
         (5, "one-later", 4), (5, "contents", 0)])  # chapter two: backwards across
-    assert report.cross_links == 5
+    assert report.cross_links == 6
 
 
 def test_outline_is_the_pieces_outlines_in_order(joined):

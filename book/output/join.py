@@ -10,7 +10,7 @@ everything it uses:
 - every piece's named destinations in one /Dests name tree (the first piece naming an id wins);
 - links across pieces: a piece cannot resolve a link to an id laid out in another piece, so such
   links are written as `book-anchor:ID` (LINK_SCHEME; WeasyPrint emits them as /URI actions) and
-  become /GoTo actions to the named destination ID here; links inside a piece keep their /Dest;
+  become links to the named destination ID here, as links inside a piece are (/Dest);
 - one outline: the pieces' outlines one after another;
 - page labels from the folio of every page (finish.label_ranges);
 - from the first piece: Info, XMP metadata (its document id stamped for the target), the output
@@ -177,7 +177,7 @@ def _destinations(out: pikepdf.Pdf, pieces: list[_Piece], report: Joined) -> dic
                 continue
             names[key] = _destination(destination, piece)
     flat = Array()
-    for key in sorted(names, key=lambda k: k.encode("utf-16-be") if not k.isascii() else k.encode()):
+    for key in sorted(names, key=lambda k: bytes(String(k))):  # a name tree is sorted by the keys' bytes
         flat.append(String(key))
         flat.append(names[key])
     out.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
@@ -206,7 +206,7 @@ def _destination(destination, piece: _Piece) -> Array:
 
 
 def _resolve_cross_links(out: pikepdf.Pdf, names: dict[str, Array]) -> int:
-    """book-anchor:ID links -> /GoTo the named destination ID. An id no piece names is an error."""
+    """book-anchor:ID links -> links to the named destination ID. An id no piece names is an error."""
     count, missing = 0, set()
     for page in out.pages:
         for annotation in page.obj.get("/Annots", []):
@@ -254,6 +254,7 @@ def _outline(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
 
 
 def _drop(dictionary, key: str) -> None:
+    """Remove key from a PDF dictionary if it is there."""
     if key in dictionary:
         del dictionary[key]
 
@@ -286,6 +287,7 @@ def _copied(out: pikepdf.Pdf, obj):
 
 
 def _page_labels(out: pikepdf.Pdf, labels: Sequence[str]) -> None:
+    """/PageLabels giving every page its folio."""
     numbers = Array()
     for index, style, start in label_ranges(list(labels)):
         numbers.append(index)
