@@ -315,3 +315,17 @@ def test_one_blank_piece_can_pad_twice(laid, tmp_path, variant):
         if variant == "pdf/ua-1":
             keys = [int(p.obj.StructParents) for p in pdf.pages]
             assert len(set(keys)) == len(keys)
+
+
+def test_a_failed_check_keeps_the_old_file(laid, tmp_path):
+    pieces = pieces_for(laid, tmp_path, "pdf/x-4")
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"the last good book")
+
+    def refuse(written):
+        assert len(PdfReader(written).pages) == 7  # the check sees the joined file
+        raise ValueError("preflight says no")
+    with pytest.raises(ValueError, match="preflight says no"):
+        join(pieces, target, labels=LABELS, variant="pdf/x-4", check=refuse)
+    assert target.read_bytes() == b"the last good book"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix not in (".pdf",)] == []
