@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections import Counter
 
 import pikepdf
@@ -77,6 +79,20 @@ def test_same_pages_and_text_on_every_page(pair):
     if "/OpenAction" in whole.trailer["/Root"]:
         assert joined.get_page_number(joined.trailer["/Root"]["/OpenAction"][0].get_object()) == \
                whole.get_page_number(whole.trailer["/Root"]["/OpenAction"][0].get_object()) == 1
+
+
+def test_every_page_looks_the_same(editions, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    _, out, _ = editions
+    for kind, (whole, joined) in out.items():
+        for name, path in (("whole", whole), ("joined", joined)):
+            subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / f"{kind}-{name}")], check=True)
+        pages = sorted(tmp_path.glob(f"{kind}-whole-*.png"))
+        assert len(pages) > 80
+        for page in pages:
+            twin = tmp_path / page.name.replace("-whole-", "-joined-")
+            assert page.read_bytes() == twin.read_bytes(), (kind, page.name)
 
 
 def link_targets(reader: PdfReader) -> list[tuple[int, tuple, object]]:

@@ -105,7 +105,9 @@ def join(pieces: Sequence[Path | bytes], target: Path, *, labels: Sequence[str],
             _check_variant(source, variant, number)
         out, report = _joined(sources, labels, stamp, target.name)
         with replacing(target) as temporary:
-            out.save(temporary, deterministic_id=True, min_version=max(s.pdf_version for s in sources))
+            # object streams, as WeasyPrint writes them: the dictionaries (links, destinations) compressed
+            out.save(temporary, deterministic_id=True, min_version=max(s.pdf_version for s in sources),
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
             if check is not None:
                 check(temporary)
         out.close()
