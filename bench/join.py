@@ -1,14 +1,14 @@
 """The join of PDF pieces (book/output/join.py), measured: a book written whole, and its chapters laid
 out alone, written as pieces (subset fonts, then full fonts) and joined; time and size of each way.
 
-Usage: python bench/join.py [--source DIR | --chapters 40 --paragraphs 48] [--runs 3]
+Usage: python bench/join.py [--source DIR | --chapters 40 --paragraphs 48] [--runs 3] [--edition print|screen]
 
 Without --source, a synthetic book (bench/synth.py) of the given size is laid out (40 × 48 is about
 480 pages; 8 × 48 about 100). The book is laid out whole, then every chapter alone, as the parallel
 build's workers will (bench-only glue: repair.chapter_alone, links to other chapters as
-book-anchor:). Prints, for the print edition (pdf/x-4): the whole write; the pieces' writes (their
-sum: in a parallel build the workers share them), with subset and with full fonts; the join (median
-of --runs) and the joined file's size.
+book-anchor:). Prints, for the print edition (pdf/x-4; or the screen edition, pdf/ua-1): the whole
+write; the pieces' writes (their sum: in a parallel build the workers share them), with subset and
+(print only) with full fonts; the join (median of --runs) and the joined file's size.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def chapters_alone(book, laid, source: Path) -> list:
 def main() -> None:
     from book.output.finish import Stamp, build_date, folio_labels, write_pdf
     from book.output.join import join, write_piece
+    from book.output.finish import screen_finisher
     from book.output.press import PrintSetup, print_finisher
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -105,6 +106,8 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, default=40)
     parser.add_argument("--paragraphs", type=int, default=48)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--edition", choices=("print", "screen"), default="print",
+                        help="print: pdf/x-4 through the print finisher; screen: tagged pdf/ua-1, subset fonts only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
@@ -116,27 +119,31 @@ def main() -> None:
         print(f"{len(laid.pages)} pages laid out in {time.perf_counter() - started:.1f} s")
         stamp = Stamp(build_date(book), laid.html)
         setup = PrintSetup(bleed_mm=book.manifest.bleed)
+        variant = "pdf/x-4" if args.edition == "print" else "pdf/ua-1"
+
+        def finisher():
+            return print_finisher(setup) if args.edition == "print" else screen_finisher(0)
         # the front matter as a piece first: a Document collects the fonts of every page it writes
-        front = write_piece(laid.front.copy(laid.pages[:laid.front_count]), print_finisher(setup), "pdf/x-4", stamp)
+        front = write_piece(laid.front.copy(laid.pages[:laid.front_count]), finisher(), variant, stamp)
 
         started = time.perf_counter()
-        write_pdf(laid.front.copy(laid.pages), work / "whole.pdf", print_finisher(setup), "pdf/x-4", stamp=stamp)
+        write_pdf(laid.front.copy(laid.pages), work / "whole.pdf", finisher(), variant, stamp=stamp)
         whole = time.perf_counter() - started
         print(f"whole: written in {whole:.2f} s, {(work / 'whole.pdf').stat().st_size / 1e6:.2f} MB")
 
-        for full in (False, True):
+        for full in (False, True) if args.edition == "print" else (False,):
             # laid out again for each way: the first write of a Document subsets its fonts for good
             started = time.perf_counter()
             documents = chapters_alone(book, laid, args.source)
             print(f"{len(documents)} chapters laid out alone in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            pieces = [front] + [write_piece(d, print_finisher(setup), "pdf/x-4", stamp, full_fonts=full)
+            pieces = [front] + [write_piece(d, finisher(), variant, stamp, full_fonts=full)
                                 for d in documents]
             writing = time.perf_counter() - started
             labels = folio_labels(laid.front_count, sum(len(d.pages) for d in documents) + laid.front_count)
             times = []
             for _ in range(args.runs):
-                report = join(pieces, work / "joined.pdf", labels=labels, variant="pdf/x-4", stamp=stamp)
+                report = join(pieces, work / "joined.pdf", labels=labels, variant=variant, stamp=stamp)
                 times.append(report.seconds)
             size = (work / "joined.pdf").stat().st_size / 1e6
             print(f"{'full' if full else 'subset'} fonts: {len(pieces)} pieces ({report.pages} pages) written in "

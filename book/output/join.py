@@ -306,7 +306,7 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
         tree = piece.source.Root.get("/StructTreeRoot")
         if tree is None:
             raise JoinError("a piece of a tagged book is not tagged")
-        documents = set()
+        documents, settled = set(), set()
         for kid in _kids(tree):
             if kid.get("/S") == "/Document":
                 documents.add(out.copy_foreign(kid).objgen)
@@ -324,7 +324,7 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
             value = _copied(out, value)
             parents.append(key + offset)
             parents.append(value)
-            _adopt(value, documents, document)
+            _adopt(value, documents, document, settled)
         _renumber(out, piece, offset)
         offset += max((key for key, _ in pairs), default=-1) + 1
     root.K = Array([document])
@@ -335,12 +335,14 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
     out.Root.StructTreeRoot = root
 
 
-def _adopt(elements, documents: set, document) -> None:
+def _adopt(elements, documents: set, document, settled: set) -> None:
     """Elements whose parent chain ends at a piece's Document element are hung from the joined one.
     (WeasyPrint tags the page-margin boxes, folios and running heads, under the Document element
-    without listing them among its kids; they must not keep the piece's tree alive.)"""
+    without listing them among its kids; they must not keep the piece's tree alive.) settled: the
+    elements whose chain is done, so that each chain is walked once."""
     for element in elements if isinstance(elements, Array) else [elements]:
-        while isinstance(element, Dictionary) and "/P" in element:
+        while isinstance(element, Dictionary) and "/P" in element and element.objgen not in settled:
+            settled.add(element.objgen)
             parent = element.P
             if parent.objgen in documents:
                 element.P = document
