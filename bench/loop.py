@@ -1,15 +1,22 @@
-"""Issue 13's editor's loop, measured: edit-to-PDF in `book watch` against one cold `book build --draft`.
+"""Issue 13's editor's loop, measured: cold builds with one and two processes against bare
+WeasyPrint, edit-to-PDF in `book watch`, and the watch's memory.
 
-Usage: python bench/loop.py [--source chapters] [--runs 3] [--edits 20] [--keep DIR]
+Usage: python bench/loop.py [--source chapters | --pages 480] [--runs 3] [--cold-runs 3] [--edits 50]
+                            [--keep DIR]
 
-Copies the book (default: the ALZHIR book in chapters/) into a temporary folder, so its prose is
-never touched. Times one cold `book build --draft` of the copy (a separate process). Then starts
-`book watch` on the copy and makes one-word edits (a word put into, then taken out of, the first
-paragraph) to an early, a middle and the last chapter in turn. Edit-to-PDF is the time from the
-save to the moment the print PDF is replaced (its inode changes: the swap is atomic); the next edit
-waits for the watch's report. Prints the median of `--runs` edits per chapter and its ratio to the
-cold build, then the watch process's peak RSS (VmHWM) after the first edit and after `--edits`
-edits.
+Copies the book (default: the ALZHIR book in chapters/; with --pages, a synthetic book of about
+that many pages from bench/synth.py) into a temporary folder, so its prose is never touched.
+
+1. Cold builds, in alternating runs, each a separate process: `book build` (the print edition:
+   interior, cover and preflight) with `--jobs 1` and `--jobs 2`, and one bare `weasyprint` pass
+   over the same HTML (the book's out/<slug>.html: front matter, body and index, cross-reference
+   numbers written in). Prints the medians and the ratios to bare.
+2. Starts `book watch` on the copy and makes one-word edits (a word put into, then taken out of,
+   the first paragraph) to an early, a middle and the last chapter in turn. Edit-to-PDF is the
+   time from the save to the moment the print PDF is replaced (its inode changes: the swap is
+   atomic); the next edit waits for the watch's report. Prints the median of `--runs` edits per
+   chapter, then the watch process's peak RSS (VmHWM) after the first edit and after `--edits`
+   edits.
 """
 
 from __future__ import annotations
@@ -107,26 +114,61 @@ def edit_to_pdf(chapter: Path, pdf: Path, watch: Watch) -> float:
     return seconds
 
 
+def synthetic(folder: Path, pages: int) -> Path:
+    """A synthetic book of about pages pages (bench/synth.py: about 7 pages a chapter of 10 paragraphs)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import write_book
+
+    return write_book(folder, chapters=max(2, round(pages / 7)), paragraphs=10)
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def cold_builds(book: Path, work: Path, runs: int) -> None:
+    """book build with 1 and 2 processes and bare WeasyPrint on the same HTML, in alternating runs."""
+    book_cmd = [sys.executable, "-m", "book", "build", "--quiet", "--source", str(book)]
+    commands = {"jobs 1": book_cmd + ["--jobs", "1", "--out", str(work / "cold1")],
+                "jobs 2": book_cmd + ["--jobs", "2", "--out", str(work / "cold2")]}
+    timed(commands["jobs 1"])  # also writes the HTML bare WeasyPrint is given
+    [html] = (work / "cold1").glob("*.html")
+    commands["bare"] = [str(Path(sys.executable).parent / "weasyprint"), str(html), str(work / "bare.pdf")]
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for run in range(runs):
+        for name, command in commands.items():
+            seconds[name].append(timed(command))
+        print(f"cold run {run + 1}: " + "; ".join(f"{n} {t[-1]:.2f} s" for n, t in seconds.items()), flush=True)
+    for name in ("jobs 1", "jobs 2"):
+        ratios = [a / b for a, b in zip(seconds[name], seconds["bare"])]
+        print(f"cold `book build --{name}`: median {statistics.median(seconds[name]):.2f} s; "
+              f"ratio to bare WeasyPrint on the same HTML: median {statistics.median(ratios):.2f} "
+              f"({min(ratios):.2f}-{max(ratios):.2f})")
+    print(f"bare WeasyPrint: median {statistics.median(seconds['bare']):.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", type=Path, default=ROOT / "chapters")
+    parser.add_argument("--pages", type=int, help="a synthetic book of about this many pages instead")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="Work here instead of a temporary folder.")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-loop-"))
     book, out = work / "book", work / "out"
     shutil.rmtree(book, ignore_errors=True)
-    shutil.copytree(args.source, book, ignore=shutil.ignore_patterns(".*", "out"))
+    if args.pages:
+        synthetic(book, args.pages)
+    else:
+        shutil.copytree(args.source, book, ignore=shutil.ignore_patterns(".*", "out"))
     files = chapters(book)
     picks = {"early": files[1] if len(files) > 2 else files[0], "middle": files[len(files) // 2], "last": files[-1]}
-
-    book_cmd = [sys.executable, "-m", "book"]
-    started = time.perf_counter()
-    subprocess.run(book_cmd + ["build", "--draft", "--quiet", "--source", str(book), "--out", str(work / "cold")],
-                   check=True, cwd=ROOT)
-    cold = time.perf_counter() - started
-    print(f"cold `book build --draft`: {cold:.2f} s")
+    if args.cold_runs:
+        cold_builds(book, work, args.cold_runs)
 
     watch = Watch(book, out)
     try:
@@ -143,7 +185,7 @@ def main() -> None:
         for where, chapter in picks.items():
             median = statistics.median(times[where])
             print(f"edit-to-PDF, one word in the {where} chapter ({chapter.name}): median {median:.2f} s "
-                  f"of {', '.join(f'{t:.2f}' for t in times[where])}; {median / cold:.2f}× the cold build")
+                  f"of {', '.join(f'{t:.2f}' for t in times[where])}")
         while edits < args.edits:
             edit_to_pdf(picks["middle"], pdf, watch)
             edits += 1

@@ -37,15 +37,18 @@ def main() -> None:
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write out/<slug>.html.")
 @click.option("--strict", is_flag=True, help="Fail when a note is not on the page of its call.")
 @click.option("--draft", is_flag=True, help="Only the print interior, without cover and preflight: a quick look.")
+@click.option("--jobs", type=click.IntRange(1, 2), default=None,
+              help="Processes laying out the body at once: 1, or 2 (the default when the machine has 2 cores).")
 @QUIET
-def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft: bool, quiet: bool) -> None:
+def build(source: Path, out: Path, edition: str, html: bool, strict: bool, draft: bool, jobs: int | None,
+          quiet: bool) -> None:
     """Check the sources, lay out the book once and write the PDF(s)."""
     from .pipeline import build as run_build
     from .progress import progress_reporter
 
     with progress_reporter(quiet) as reporter:
         summary = run_build(source, out, html=html, strict=strict, reporter=reporter,
-                            edition="draft" if draft else edition)
+                            edition="draft" if draft else edition, jobs=jobs)
     for warning in summary.warnings:
         click.echo(warning, err=True)
     if not quiet:

@@ -9,6 +9,8 @@ tests/test_docs.py fails when docs/editing.md differs from what this writes.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +22,7 @@ from .cite.parse import LABELS
 from .errors import BookError
 from .markup.book import load_book
 from .markup.figures import CHARTS, IMAGE_TYPES, SPECS
-from .model import FRONT_KINDS, KINDS
+from .model import FRONT_KINDS, HOUSE_STYLES, KINDS, HouseStyle
 from .policy import SAFE_ATTRS, SAFE_TAGS
 from .source import bibliography, bibtex, csl
 from .source.load import FRONT_MATTER, MANIFEST, MANIFEST_DEFAULTS, PERSON
@@ -49,6 +51,7 @@ def tables() -> dict[str, str]:
     """Every generated part of the guide, by the name the template uses."""
     return {
         "manifest": fields_table(MANIFEST, defaults=True),
+        "house_style": house_style_table(),
         "front_matter": fields_table(FRONT_MATTER),
         "kinds": ", ".join(f"`{k}`" for k in sorted(KINDS)),
         "front_kinds": ", ".join(f"`{k}`" for k in sorted(FRONT_KINDS & KINDS)),
@@ -87,6 +90,25 @@ def fields_table(fields: dict[str, Field], defaults: bool = False) -> str:
             row += f" {cell(default_text(name))} |"
         rows.append(row)
     return "\n".join(rows)
+
+
+def house_style_table() -> str:
+    """book.yaml `style`: each key, the values it takes, its default and what it decides."""
+    defaults = HouseStyle()
+    docs = field_docs(HouseStyle)
+    rows = ["| key | values | default | what it decides |", "|---|---|---|---|"]
+    for key, values in HOUSE_STYLES.items():
+        rows.append(f"| `{key}` | {', '.join(f'`{v}`' for v in values)} | `{getattr(defaults, key)}` | "
+                    f"{cell(docs.get(key, ''))} |")
+    return "\n".join(rows)
+
+
+def field_docs(cls) -> dict[str, str]:
+    """The one-line docstring under each field of a dataclass, by field name."""
+    body = ast.parse(inspect.getsource(cls)).body[0].body
+    return {a.target.id: b.value.value for a, b in zip(body, body[1:])
+            if isinstance(a, ast.AnnAssign) and isinstance(a.target, ast.Name)
+            and isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant)}
 
 
 def default_text(name: str) -> str:

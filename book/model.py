@@ -124,10 +124,15 @@ class HouseStyle:
     """logical (commas and periods outside closing quotes unless quoted) or american (always inside)."""
     grid: str = "none"
     """baseline: every line, heading, quotation and list on one baseline grid (styles/grid.css)."""
+    ranges: str = "full"
+    """full (1938–1953, pp. 123–128) or abbreviated (1938–53, pp. 123–28, as CMOS 9.61): years and pages."""
+    uncertain: str = "about"
+    """How an uncertain date is printed: about (about 2023), circa (c. 2023) or query ([2023?])."""
 
 
 HOUSE_STYLES = {"dates": ("day-month-year", "month-day-year"), "quotes": ("logical", "american"),
-                "grid": ("baseline", "none")}
+                "grid": ("baseline", "none"), "ranges": ("full", "abbreviated"),
+                "uncertain": ("about", "circa", "query")}
 """The values each `style` key accepts."""
 
 

@@ -38,7 +38,6 @@ from .output.finish import (
     folio_labels,
     label_runs,
     pad_to_multiple,
-    page_labels,
     screen_finisher,
     write_pdf,
 )
@@ -86,6 +85,25 @@ class Summary:
     """Where every id of the body landed (0-based body page) before any repair."""
     chapters: list[tuple[str, str]] = field(default_factory=list)
     """(anchor, title) of every chapter, in reading order: the contents, for `book watch`'s report."""
+    fresh: list[str] = field(default_factory=list)
+    """Parts of the body (anchors) the engine laid out in this build; in a session, the others were
+    kept from its last build."""
+    helped: list[str] = field(default_factory=list)
+    """Parts of the body a helper process laid out and drew, at the same time as this one."""
+
+
+@dataclass
+class Session:
+    """What `book watch` keeps from one build to the next."""
+
+    engine: object = None
+    """The layout engine, keeping every layout of the last build by its HTML (and its fonts)."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Where the body's cross-reference targets landed last time (id -> folio): the first guesses."""
+    pieces: dict = field(default_factory=dict)
+    """The print edition's PDF pieces of the last build, by what they print."""
+    chapters: dict = field(default_factory=dict)
+    """The chapters as parsed in the last build, by their file's and the book's other files' contents."""
 
 
 @dataclass
@@ -102,15 +120,18 @@ class Reporter:
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
-          repair: bool = True) -> Summary:
+          repair: bool = True, session: Session | None = None, jobs: int | None = None) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
     interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
-    the engine's first layout, misplaced notes and all (for tests and benchmarks)."""
+    the engine's first layout, misplaced notes and all (for tests and benchmarks). A session (book
+    watch) keeps the layouts of one build for the next: only what changed is laid out again. jobs:
+    processes laying out the body at once (default: the cores; 1 in a session, and for the screen
+    edition, whose pages are tagged as one document)."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session, jobs)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
@@ -166,19 +187,34 @@ class Laid:
     """How the body was laid out: repairs, layouts, time."""
     front_outcome: Outcome
     """The same for the front matter (its chapters' notes are repaired too)."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Folio of every cross-reference target in the body (a session's next build starts from them)."""
+    segments: list = field(default_factory=list)
+    """The pages in runs drawn as one PDF piece each (output/pieces.py): the front matter, each part
+    of the body with the blank verso after it, the index."""
+    at: dict[str, int] = field(default_factory=dict)
+    """Where every id landed (0-based page of the joined book), parts laid out by a helper included."""
+    helper: object = None
+    """The helper process that laid out some of the body's parts and draws their pieces, if any."""
+    drawn: dict[str, bytes] = field(default_factory=dict)
+    """The pieces the helper drew, by part."""
+    lines: list = field(default_factory=list)
+    """The body's lines as laid out in the helper (layout.measure.Line, pages of the joined book)."""
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
-           edition: str, preflight: bool, repair: bool = True) -> Summary:
+           edition: str, preflight: bool, repair: bool = True, session: Session | None = None,
+           jobs: int | None = None) -> Summary:
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
-    book, problems = load_book(root)
+    book, problems = load_book(root, kept=session.chapters if session is not None else None)
     checkpoint("loaded")
     staging = Staging(out)
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
     try:
-        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair)
+        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair,
+                                     session, jobs)
     finally:
         tempfile.tempdir = engine_temp
         staging.discard()
@@ -187,9 +223,10 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 
 def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
-                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True) -> Summary:
+                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True,
+                       session: Session | None = None, jobs: int | None = None) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
-    from .layout.paginate import Engine, anchor_pages, blank_pages
+    from .layout.paginate import Engine, blank_pages
 
     root, out = book.manifest.root, staging.out
     wanted = EDITIONS[edition]
@@ -200,18 +237,37 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         staging.commit([w.target for w in written])
         return Summary(outputs=[w.target for w in written], warnings=[str(p) for p in problems.warnings])
     urls = Urls.for_book(root)
-    engine = Engine([root, STYLES], reporter.engine)
-    laid = lay_out(book, urls, engine, reporter, problems, repair)
+    if session is None:
+        engine = Engine([root, STYLES], reporter.engine)
+    else:
+        if session.engine is None or session.engine.roots != [root, STYLES]:
+            session.engine = Engine([root, STYLES], keep=True)
+        engine = session.engine
+        engine.on_progress = reporter.engine
+        engine.begin()
+    helper = _helper(book, engine, wanted, session, jobs)
+    try:
+        laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None, helper)
+        if helper is not None:
+            _receive_drawn(laid, helper)
+            engine.messages += helper.messages
+    finally:
+        engine.end()
+        if helper is not None:
+            helper.close()
+    if session is not None:
+        session.numbers = laid.numbers
     checkpoint("laid-out")
-    at = anchor_pages(laid.pages)
+    at = laid.at
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
-    typography = report_lines(book, laid.pages)
+    typography = report_lines(book, laid.pages, laid.lines)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     vetted = preflight and edition != "draft"
-    job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted)
+    job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted,
+              session.pieces if session is not None else None)
     written = write_editions(job, wanted, reporter)
     if html:
         preview = out / f"{book.manifest.slug}.html"
@@ -233,25 +289,67 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         repair_seconds=sum(o.repair_seconds for o in outcomes),
         relaid=sorted(laid.body.chapters | laid.front_outcome.chapters),
         chapter_layouts=sum(o.chapter_layouts for o in outcomes),
-        chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters])
+        chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters], fresh=laid.body.fresh,
+        helped=laid.body.helped)
 
 
-def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
-    """The body laid out (again, with local adjustments, while a note is off its call's page:
-    layout/repair.py); then the front matter and the index, small, from its anchors."""
+def _helper(book: Book, engine, wanted: tuple[str, ...], session: Session | None, jobs: int | None):
+    """A helper process for a cold build of the print edition on a machine with cores to spare."""
+    from .layout.helper import Helper, cores
+
+    if session is not None or "screen" in wanted or (jobs if jobs is not None else cores()) < 2:
+        return None
+    from .output.pieces import piece_of
+    from .output.press import PrintSetup, print_finisher
+
+    m = book.manifest
+    setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
+    return Helper(draw=lambda document, pages: piece_of(document, pages, print_finisher(setup), "pdf/x-4"),
+                  said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
+
+
+def _receive_drawn(laid: Laid, helper) -> None:
+    """The pieces the helper drew, and its parts' lines placed in the joined book."""
+    from dataclasses import replace
+
+    if not helper.pending:  # every part was laid out here
+        return
+    starts = {segment.part: segment.start for segment in laid.segments if segment.part}
+    for anchor, data, lines in helper.receive():
+        laid.drawn[anchor] = data
+        laid.lines += [replace(line, page=line.page + starts[anchor]) for line in lines]
+
+
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True,
+            guess: dict[str, str] | None = None, helper=None) -> Laid:
+    """The body laid out part by part (layout/body.py), each part's misplaced notes repaired; then
+    the front matter and the index, small, from where the body's anchors landed. With a helper
+    (layout/helper.py), another process lays out and draws about half of the body's parts."""
+    from .layout.body import lay_out_parts
     from .layout.paginate import anchor_pages
-    from .layout.repair import lay_out_body
+    from .output.pieces import Segment
+    from .layout.repair import Blocks, lay_out_body, with_numbers
 
-    def laid_out(html: str):
-        """html laid out, and laid out again where a note needs repair."""
-        return lay_out_body(book, html, lambda h: engine.layout(h, urls.base), lambda d: anchor_pages(d.pages),
-                            repair)
+    fresh: set[int] = set()
+    """ids of the documents the engine laid out in this build (not kept from a session's last one)."""
 
+    def layout(html: str):
+        before = engine.layouts
+        document = engine.layout(html, urls.base)
+        if engine.layouts > before:
+            fresh.add(id(document))
+        return document
+
+    blank = layout(render_blank(book, urls)).pages[:1]
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    outcome = laid_out(render_body(book, urls, bibliography))
+    laid_body = lay_out_parts(book, render_body(book, urls, bibliography), layout, blank[0], guess, repair, helper)
+    outcome = laid_body.outcome
+    outcome.fresh = [part.anchor for part in laid_body.parts
+                     if id(part.document) in fresh or part.document is None]
+    outcome.helped = [part.anchor for part in laid_body.parts if part.document is None]
     body, body_html = outcome.document, outcome.html
-    body_at = anchor_pages(body.pages)
+    body_at = laid_body.at or anchor_pages(body.pages)
 
     reporter.stage("Front matter and index")
     labels = labels_for(book.manifest.language)
@@ -259,22 +357,52 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     back = [("bibliography", labels["bibliography"], str(body_at["bibliography"] + 1))] if bibliography else []
     if book.people:
         back.append(("index", labels["index"], str(index_first)))
-    contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
+    folio_of = {a: str(p + 1) for a, p in body_at.items()}
+    contents = contents_entries(book, folio_of, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front_outcome = laid_out(front_html)
+    front_html = with_numbers(front_html, Blocks(front_html), {}, folio_of)  # references into the body
+    front_outcome = lay_out_body(book, front_html, layout, lambda d: anchor_pages(d.pages), repair)
     front, front_html = front_outcome.document, front_outcome.html
-    blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)
+    placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
     index_html, entries = "", []
     if book.people:
         folios = folio_labels(len(front_pages), len(pages))
-        placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
         entries = names.index_entries(book, placed, folios, problems)
         index_html, index_document = names.lay_out_index(engine, book, urls, entries, index_first)
+        for ident, page in anchor_pages(index_document.pages).items():
+            placed.setdefault(ident, page + len(pages))
         pages = pages + index_document.pages
     joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome)
+    segments = segments_of(laid_body, body, front, len(front_pages), len(pages) - len(front_pages) - len(body.pages))
+    if index_html:
+        segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,)))
+    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome, laid_body.numbers,
+                segments, placed, helper)
+
+
+def segments_of(laid_body, body, front, front_count: int, after: int) -> list:
+    """The front matter, then each part of the body with the blank verso after it, and the blank
+    before the index, as segments of the joined book. after: pages after the body (the index and the
+    blank before it)."""
+    from .output.pieces import Segment
+
+    segments = [Segment(0, front_count, ("front", id(front), front_count), (front,))]
+    parts = laid_body.parts
+    if not parts:
+        return segments + [Segment(front_count, front_count + len(body.pages), ("body", id(body)), (body,))]
+    for i, part in enumerate(parts):
+        start = laid_body.starts[part.anchor]
+        end = laid_body.starts[parts[i + 1].anchor] if i + 1 < len(parts) else len(body.pages)
+        numbers = tuple(sorted((t, laid_body.numbers.get(t, "")) for t in part.numbers))
+        segments.append(Segment(front_count + start, front_count + end,
+                                ("part", part.anchor, id(part.document), start, numbers, end - start),
+                                (part.document,), part.anchor))
+    if after and len(body.pages) % 2:  # the verso before the index
+        end = front_count + len(body.pages)
+        segments.append(Segment(end, end + 1, ("blank",)))
+    return segments
 
 
 @dataclass(frozen=True)
@@ -314,6 +442,8 @@ class Job:
     """--strict: preflight's separated-note finding is an error."""
     vetted: bool
     """Whether the print edition is preflighted before it may replace the old one."""
+    pieces: dict | None = None
+    """A session's PDF pieces of its last build, by what they print (output/pieces.py)."""
 
     def target(self, suffix: str) -> Path:
         """out/<slug><suffix>."""
@@ -336,6 +466,8 @@ def write_editions(job: Job, wanted: tuple[str, ...], reporter: Reporter) -> lis
 
 
 def _print(job: Job) -> list[Written]:
+    from .output.join import join
+    from .output.pieces import Segment, draw_pieces
     from .output.press import PrintSetup, print_finisher
     from .preflight import report_path
 
@@ -344,8 +476,13 @@ def _print(job: Job) -> list[Written]:
     found: list[str] = []
     vet = (lambda written: found.extend(_preflight(written, target, job))) if job.vetted else None
     pages = job.print_pages()
-    write_pdf(job.laid.front.copy(pages), job.staging.path(target),
-              chain(print_finisher(setup), page_labels(job.laid.front_count)), "pdf/x-4", check=vet, stamp=job.stamp)
+    segments = list(job.laid.segments)
+    if len(pages) > segments[-1].end:  # blank pages to make up the page multiple
+        segments.append(Segment(segments[-1].end, len(pages), ("pad", len(pages) - segments[-1].end)))
+    pieces = draw_pieces(job.laid.front, pages, segments, lambda n: print_finisher(setup), "pdf/x-4", job.stamp,
+                         job.pieces, job.laid.drawn)
+    join(pieces, job.staging.path(target), labels=folio_labels(job.laid.front_count, len(pages)), variant="pdf/x-4",
+         stamp=job.stamp, check=vet)
     report = [Written(report_path(target), warnings=tuple(found))] if job.vetted else []
     return [Written(target, len(pages)), *report]
 

@@ -86,6 +86,9 @@ class Watcher:
     """The last good build, or None before the first."""
     roots: list[Path] = field(default_factory=list)
     """Folders watched: the book's folder and the house styles."""
+    session: object = None
+    """The layouts of the last build, kept for the next (pipeline.Session): only the parts of the
+    book an edit changed are laid out again."""
 
     def __post_init__(self) -> None:
         self.roots = [self.source] + ([STYLES] if STYLES.is_dir() else [])
@@ -108,7 +111,8 @@ class Watcher:
 
         self.builds += 1
         try:
-            summary = pipeline.build(self.source, self.out, edition="draft")
+            self.session = self.session or pipeline.Session()
+            summary = pipeline.build(self.source, self.out, edition="draft", session=self.session)
             snapshot = snapshot_of(summary)
         except BookError as error:
             self.fail(error.format_message())

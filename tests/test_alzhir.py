@@ -125,13 +125,37 @@ def test_no_spam_and_no_synthetic_names():
         assert name not in text
 
 
-def test_book_builds_without_warnings_and_no_separated_note(tmp_path):
-    summary = build_fixture(CHAPTERS, tmp_path, strict=True)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The print edition of the book, built once for the tests below: (summary, out folder)."""
+    out = tmp_path_factory.mktemp("alzhir")
+    return build_fixture(CHAPTERS, out, strict=True), out
+
+
+def test_book_builds_without_warnings_and_no_separated_note(built):
+    summary, out = built
     assert summary.warnings == []
     assert 80 <= summary.pages <= 130
-    html = (tmp_path / "alzhir.html").read_text(encoding="utf-8")
+    html = (out / "alzhir.html").read_text(encoding="utf-8")
     assert '<td class="col-value num">4,390</td>' in html  # counts grouped by thousands
     assert ">1,937<" not in html and '<td class="col-when">1937</td>' in html  # years as written
+
+
+def test_uncertain_dates_and_ranges_of_years_take_one_form_throughout(built):
+    """Text, notes, bibliography, chronology and index print the house style's one form (ranges: full,
+    uncertain: about, the defaults): however sources.yaml, the prose and the data files write them."""
+    from pypdf import PdfReader
+
+    summary, _ = built
+    text = " ".join((page.extract_text() or "") for page in PdfReader(summary.outputs[0]).pages)
+    text = re.sub(r"–\s+", "–", " ".join(text.replace("\u00ad", "").replace("\u00a0", " ").split()))
+    assert text.count("about 2023") >= 15  # the notes and the bibliography ("[2023?]" in sources.yaml) and
+    # the prose, the chronology and the roll of names ("about 2023" as the editor wrote it)
+    assert not re.findall(r"\[\d{4}\?\]|\b(?:c|ca)\.\s?\d{4}|\bcirca\b|\d{4}[?~]", text, re.IGNORECASE)
+    assert "1938–1953" in text and "1936–1938" in text and "1941–1952" in text  # prose (1938–53), index, chronology
+    short = re.findall(r"(?<![\d:.])(?:1\d|20)\d\d–\d\d(?!\d)", text)
+    assert short == [], short  # no range of years abbreviated
+    assert not re.findall(r"\b(?:1\d|20)\d\d-(?:1\d|20)\d\d\b", text)  # nor joined by a hyphen
 
 
 def data_texts() -> list[str]:

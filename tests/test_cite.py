@@ -20,7 +20,7 @@ from book.cite import (
     format_note,
     parse_citation,
 )
-from book.model import Location, Source
+from book.model import HouseStyle, Location, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations"
 FONTS = Path(__file__).parent.parent / "styles" / "fonts"
@@ -88,15 +88,20 @@ def test_parse(case: Case):
         == case.expected
 
 
+def house(data: dict) -> HouseStyle:
+    """The house style a case asks for (`style:` as in book.yaml), US Chicago when it asks for none."""
+    return HouseStyle(**data.pop("style", {}))
+
+
 @pytest.mark.parametrize("case", cases_of("notes"))
 def test_note(case: Case):
     data = dict(case.data)
-    cite_text, seen = data.pop("cite"), frozenset(data.pop("seen"))
+    cite_text, seen, style = data.pop("cite"), frozenset(data.pop("seen")), house(data)
     sources = [load_source(s) for s in data.pop("sources", [data])]
     by_key = {s.id: s for s in sources}
 
     def run() -> str:
-        note, now = format_note(parse_citation(cite_text), by_key, seen)
+        note, now = format_note(parse_citation(cite_text), by_key, seen, style)
         assert now == seen | {i.key for i in parse_citation(cite_text)}
         return note
 
@@ -105,13 +110,15 @@ def test_note(case: Case):
 
 @pytest.mark.parametrize("case", cases_of("bibliography"))
 def test_bibliography_entry(case: Case):
-    assert format_bibliography_entry(load_source(case.data)) == case.expected
+    data = dict(case.data)
+    style = house(data)
+    assert format_bibliography_entry(load_source(data), style) == case.expected
 
 
 @pytest.mark.parametrize("case", cases_of("notes") + cases_of("bibliography"))
 def test_fixture_sources_declare_their_fields(case: Case):
     for source in case.data.get("sources", [case.data]):
-        fields = set(source) - {"id", "type", "cite", "seen"}
+        fields = set(source) - {"id", "type", "cite", "seen", "style"}
         kind = source["type"]
         assert set(bibliography.REQUIRED[kind]) <= fields, "a required field is missing"
         assert fields <= set(bibliography.REQUIRED[kind] + bibliography.OPTIONAL[kind])

@@ -248,3 +248,89 @@ def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(a
         last[line.chapter] = max(last.get(line.chapter, 0), line.page)
     short = {page: gap for page, gap in gaps.items() if page not in last.values() and gap > 13.4}
     assert short == {}
+
+
+# --- uncertain dates and ranges of years: one form, as book.yaml chooses ---------------------
+
+@pytest.mark.parametrize("written, full_about, abbreviated_circa, query", [
+    ("from 1938–53", "from 1938–1953", "from 1938–53", "from 1938–1953"),
+    ("from 1936–1938", "from 1936–1938", "from 1936–38", "from 1936–1938"),
+    ("1899–1901 and 1900–1909", "1899–1901 and 1900–1909", "1899–1901 and 1900–1909", "1899–1901 and 1900–1909"),
+    ("built c. 1938", "built about 1938", f"built c.{NBSP}1938", "built [1938?]"),
+    ("Circa 1950 it closed", "About 1950 it closed", f"C.{NBSP}1950 it closed", "[1950?] it closed"),
+    ("dated [2023?]", "dated about 2023", f"dated c.{NBSP}2023", "dated [2023?]"),
+    ("about 2023", "about 2023", "about 2023", "about 2023"),  # maybe a count: pointed out, not changed
+    ("pages 12–15, 1950–49, 10:1938–53, 1930s–40s, 1938-53, 2013-05",) * 4,
+])
+def test_dates_in_text_take_the_house_form(written, full_about, abbreviated_circa, query):
+    assert typeset(written, None, ties=False, style=HouseStyle()) == full_about
+    assert typeset(written, None, ties=False, style=HouseStyle(ranges="abbreviated", uncertain="circa")) \
+        == abbreviated_circa
+    assert typeset(written, None, ties=False, style=HouseStyle(uncertain="query")) == query
+
+
+@pytest.mark.parametrize("first, last, full, abbreviated", [
+    ("4", "5", "4–5", "4–5"), ("123", "28", "123–128", "123–28"), ("101", "108", "101–108", "101–8"),
+    ("100", "104", "100–104", "100–104"), ("1496", "504", "1496–1504", "1496–504"), ("ii", "iv", "ii–iv", "ii–iv"),
+])
+def test_page_ranges_in_full_or_as_cmos_abbreviates_them(first, last, full, abbreviated):
+    from book.text import number_range
+    assert number_range(first, last, "full") == full
+    assert number_range(first, last, "abbreviated") == abbreviated
+
+
+def test_index_joins_pages_as_the_house_writes_ranges():
+    from book.layout.index import join_ranges
+    folios = [str(n) for n in range(1, 130)]
+    pages = {n: f"a{n}" for n in (100, 101, 102, 103, 104, 105, 106, 107, 115, 116)}
+    assert [t for t, _ in join_ranges(pages, folios)] == ["101–108", "116–117"]
+    assert [t for t, _ in join_ranges(pages, folios, "abbreviated")] == ["101–8", "116–17"]
+
+
+@pytest.fixture(scope="module")
+def house_dates(tmp_path_factory):
+    """The fixture book `house-dates` (ranges: abbreviated, uncertain: circa), built: (summary, its text)."""
+    summary = build_fixture(BOOKS / "house-dates", tmp_path_factory.mktemp("house-dates"))
+    lines = [(page.extract_text() or "").replace(SOFT, "").replace(NBSP, " ") for page in PdfReader(summary.outputs[0]).pages]
+    assert not [line for page in lines for line in page.split("\n") if re.search(r"\bc\.$", line.strip())]  # tied
+    return summary, [" ".join(page.split()) for page in lines]
+
+
+def test_text_notes_bibliography_chronology_index_and_colophon_follow_the_house_style(house_dates):
+    summary, pages = house_dates
+    text = " ".join(pages)
+    at = summary.layout.pages
+    body = pages[at["ch-01-years"]]
+    assert "from 1938–53," in body and "came c. 1990" in body and "in c. 2013." in body  # prose
+    assert "Qalam, c. 2023, 112–18." in body and "Memorial, 1938–53." in body  # notes: [2023?], 1938-1953
+    chronology = pages[at["ch-02-chronology"]]
+    assert "Events, 1937–52." in chronology and "c. 1937 Ivan Chief" in chronology and "1941–52 A school" in chronology
+    assert "Memorial. 1938–53." in text and "Qalam, c. 2023." in text  # bibliography
+    assert "(head of the camp, 1936–38)" in text  # index (names.yaml role)
+    assert "Compiled c. 2024 from sources of 1938–53." in text  # the colophon (book.yaml) on the imprint page
+    assert "The Years 1938–53" in pages[at["ch-01-years"]] and "1 The Years 1938–53" in text  # heading, contents
+    assert not re.findall(r"\[\d{4}\?\]|\bcirca\b|\bca\.|(?:1\d|20)\d\d–(?:1\d|20)\d\d", text), text
+    assert "1940-1960" in text  # a hyphen between years is the editor's to change (below)
+
+
+def test_dates_the_pass_cannot_change_are_pointed_out_at_their_line(house_dates):
+    summary, _ = house_dates
+    chapter = BOOKS / "house-dates" / "01-years.md"
+    assert [w for w in summary.warnings if "01-years.md" in w] == [
+        f'{chapter}:8:6: warning: "about 1500": if it is a date, the house style (uncertain: circa) writes it c. 1500; '
+        "write that (if it is a count, leave it)",
+        f'{chapter}:8:63: warning: "about 2007": if it is a date, the house style (uncertain: circa) writes it c. 2007; '
+        "write that (if it is a count, leave it)",
+        f'{chapter}:10:21: warning: "1940-1960": a range of years takes an en dash; write 1940–60',
+    ]
+
+
+def test_about_is_not_pointed_out_where_the_house_writes_about(tmp_path):
+    book = tmp_path / "book"
+    import shutil
+    shutil.copytree(BOOKS / "house-dates", book)
+    yaml = book / "book.yaml"
+    yaml.write_text(yaml.read_text().replace("uncertain: circa", "uncertain: about"))
+    _, problems = load_book(book)
+    assert [str(p).split(": ", 1)[1] for p in problems.items] == [
+        'warning: "1940-1960": a range of years takes an en dash; write 1940–60']

@@ -1,5 +1,5 @@
 """Images are checked before layout: a broken, truncated, oversized or hostile file is an error at the
-chapter line that uses it; 1-bit and grey palette PNGs are grey, not RGB."""
+chapter line that uses it; in print, 1-bit and grey palette PNGs are grey, colour ones CMYK."""
 
 from __future__ import annotations
 
@@ -80,18 +80,24 @@ def test_good_image_passes(tmp_path, name, data):
     assert f'<img src="{name}"' in loaded.chapters[0].html
 
 
-@pytest.mark.parametrize("mode, palette, rgb", [
-    ("1", None, False),
-    ("P", [v for i in range(256) for v in (i, i, i)], False),
-    ("P", [200, 30, 30] * 256, True),
-    ("L", None, False),
-    ("RGB", None, True),
+@pytest.mark.parametrize("mode, palette, space", [
+    ("1", None, "/DeviceGray"),
+    ("P", [v for i in range(256) for v in (i, i, i)], "/DeviceGray"),
+    ("P", [200, 30, 30] * 256, "/DeviceCMYK"),
+    ("L", None, "/DeviceGray"),
+    ("RGB", None, "/DeviceCMYK"),
 ])
-def test_colour_mode_of_png_is_judged_by_its_colours(tmp_path, mode, palette, rgb):
+def test_colour_mode_of_png_is_judged_by_its_colours(tmp_path, mode, palette, space):
+    from pypdf import PdfReader
+
     book = tmp_path / "book"
     shutil.copytree(BOOKS / "preflight-rgb-image", book)
     (book / "square.png").write_bytes(png(mode, (20, 20), palette))
     from book.pipeline import build
     summary = build(book, tmp_path / "out", preflight=False, html=False)
     findings = preflight(summary.outputs[0], book)
-    assert any(f.code == "image-rgb" for f in findings) == rgb, [str(f) for f in findings]
+    assert not any(f.code == "image-rgb" for f in findings), [str(f) for f in findings]
+    images = {str(x.get_object()["/ColorSpace"]) for page in PdfReader(summary.outputs[0]).pages
+              for x in (page["/Resources"].get("/XObject") or {}).values()
+              if x.get_object().get("/Subtype") == "/Image"}
+    assert images == {space}

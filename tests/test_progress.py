@@ -29,5 +29,5 @@ def test_progress_has_a_total_and_never_counts_back(tmp_path):
         shown[-1].append(int(page.group(2) or page.group(1)) if page else 0)
         if re.search(r"Page \d+$", text):
             raw[-1].append(int(text.rsplit(" ", 1)[1]))
-    assert any(pages != sorted(pages) for pages in raw), "the engine itself starts again from page 1"
+    assert any(pages.count(1) > 1 for pages in raw), "the engine itself starts again from page 1"
     assert all(pages == sorted(pages) for pages in shown)

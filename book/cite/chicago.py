@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from ..model import HouseStyle, Source
 from ..policy import check_href
 from ..source.bibliography import REQUIRED
+from ..text import house_dates, number_range, uncertain, year_range
 from .parse import CitationError, CiteItem, _print_range
 
 
@@ -60,8 +61,8 @@ def _format_note(items: Iterable[CiteItem], sources: Mapping[str, Source],
     parts = []
     for item in items:
         source = _source_for(item, sources)
-        body = _short_note(source, item.locator) if item.key in seen \
-            else _full_note(source, item.locator)
+        locator = _ranges(item.locator)
+        body = _short_note(source, locator) if item.key in seen else _full_note(source, locator)
         prefix = _text(item.prefix) if parts else _capitalize(_text(item.prefix))
         parts.append(f"{prefix} {body}" if prefix else body)
         seen = seen | {item.key}
@@ -258,7 +259,7 @@ def _bib_who(s: Source) -> str:
 
 def _bib_article(s: Source) -> list[str]:
     """Surname, Given. “Title.” Periodical, date."""
-    pages = _text(_print_range(s.get("pages"))) if s.get("pages") else ""
+    pages = _text(_ranges(_print_range(s.get("pages")))) if s.get("pages") else ""
     where = _journal(s, pages) if s.get("volume") or s.get("issue") \
         else _join([_italic(s.publisher), _date(s.date)], ",")
     return [_bib_who(s), _title(s, "quoted"), where] + _access(s, "Accessed")
@@ -515,13 +516,27 @@ _MONTHS = ("January February March April May June July August September "
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
+_UNCERTAIN_DATE = re.compile(r"(?:about|c\.|ca\.|circa)\s*([\d-]+)|\[([\d-]+)\?\]|([\d-]+)[?~%]", re.IGNORECASE)
+"""An uncertain date as editors and CSL/EDTF write it: about 2023, c. 2023, circa 2023, [2023?], 2023?, 2023~."""
+_DATE_RANGE = re.compile(r"(\d{4})(?:\s*[–/]\s*(\d{4}|\d{2})|-(\d{4}))")
+"""A range of years in a date field: 1938–1946, 1938–46, 1938/1946 (EDTF), 1938-1946 (never 1938-05,
+which is May 1938)."""
+
+
 def _date(text: str) -> str:
     """2013-05-30 -> May 30, 2013 (or 30 May 2013 in day-month-year style); 2013-05 -> May 2013;
+    an uncertain date (about 2023, [2023?], 2023~) and a range of years in the house style;
     others as written."""
     text = _clean(text)
+    style = _STYLE.get()
+    if (unsure := _UNCERTAIN_DATE.fullmatch(text)) and _ISO.fullmatch(inner := next(g for g in unsure.groups() if g)):
+        return uncertain(_date(inner), style.uncertain)
+    if (span := _DATE_RANGE.fullmatch(text)) and \
+            (years := year_range(span.group(1), span.group(2) or span.group(3), style.ranges)):
+        return years
     match = _ISO.fullmatch(text)
     if not match:
-        return _text(text)
+        return _text(house_dates(text, style.ranges, style.uncertain))
     year, month, day = (int(g) if g else 0 for g in match.groups())
     try:
         datetime.date(year, month or 1, day or 1)
@@ -532,9 +547,14 @@ def _date(text: str) -> str:
     name = _MONTHS[month - 1]
     if not day:
         return f"{name} {year}"
-    if _STYLE.get().dates == "day-month-year":
+    if style.dates == "day-month-year":
         return f"{day} {name} {year}"
     return f"{name} {day}, {year}"
+
+
+def _ranges(printed: str) -> str:
+    """Page ranges of a printed locator (4–5, 123–28) in full or abbreviated, as the house writes them."""
+    return re.sub(r"(?<![\d:.])(\d+)–(\d+)(?![\d:.])", lambda m: number_range(m.group(1), m.group(2), _STYLE.get().ranges), printed)
 
 
 _BREAK_BEFORE = set("/~.,-_?#%")

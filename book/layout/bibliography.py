@@ -14,7 +14,8 @@ def entries(book: Book) -> list[dict]:
     sources = [s for s in book.sources if s.id in cited]
     collator = make_collator(book.manifest.language)
     sources.sort(key=lambda s: collator.key(cite.bibliography_sort_text(s)))
-    return [dict(anchor=f"src-{s.id}", html=typeset(cite.format_bibliography_entry(s, book.manifest.style), None)) for s in sources]
+    return [dict(anchor=f"src-{s.id}", html=typeset(cite.format_bibliography_entry(s, book.manifest.style), None,
+                                                       style=book.manifest.style)) for s in sources]
 
 
 def colophon_html(book: Book) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..errors import Problems
 from ..model import Book, IndexEntry, Person
+from ..text import number_range
 from .collate import make_collator
 from .render import Urls, index_items, render_index
 
@@ -42,7 +43,7 @@ def index_entries(book: Book, at: dict[str, int], folios: list[str], problems: P
     for person in book.people:
         if person.id not in pages:
             continue
-        locators = join_ranges(pages[person.id], folios)
+        locators = join_ranges(pages[person.id], folios, book.manifest.style.ranges)
         heading, role = display_heading(person.sort, person.role)
         entries.append(IndexEntry(sort=heading, label=collator.group(person.sort), role=role,
                                   pages=locators))
@@ -52,8 +53,9 @@ def index_entries(book: Book, at: dict[str, int], folios: list[str], problems: P
     return entries
 
 
-def join_ranges(pages: dict[int, str], folios: list[str]) -> tuple[tuple[str, str], ...]:
-    """{page index: anchor} -> (printed text, anchor) pairs, consecutive pages joined: 34–36, 51."""
+def join_ranges(pages: dict[int, str], folios: list[str], ranges: str = "full") -> tuple[tuple[str, str], ...]:
+    """{page index: anchor} -> (printed text, anchor) pairs, consecutive pages joined: 34–36, 51
+    (102–108, or 102–8 when the house abbreviates ranges)."""
     out: list[tuple[str, str]] = []
     ordered = sorted(pages)
     start = previous = None
@@ -62,7 +64,7 @@ def join_ranges(pages: dict[int, str], folios: list[str]) -> tuple[tuple[str, st
             previous = page
             continue
         if start is not None:
-            text = folios[start] if start == previous else f"{folios[start]}–{folios[previous]}"
+            text = folios[start] if start == previous else number_range(folios[start], folios[previous], ranges)
             out.append((text, pages[start]))
         start = previous = page
     return tuple(out)

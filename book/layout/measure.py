@@ -57,6 +57,8 @@ def body_lines(pages) -> list[Line]:
     """Every line of running text (paragraphs, quotes, list items) inside a chapter section."""
     out: list[Line] = []
     for index, page in enumerate(pages):
+        if not hasattr(page, "_page_box"):  # a page laid out in a helper process (layout/body.py)
+            continue
         for box, chapter in _blocks(page._page_box, ""):
             for line in box.children:
                 if type(line).__name__ != "LineBox":
@@ -224,12 +226,12 @@ def page_gaps(pages, lines: list[Line]) -> dict[int, float]:
     return gaps
 
 
-def report_lines(book: Book, pages) -> list[str]:
+def report_lines(book: Book, pages, more: list[Line] = ()) -> list[str]:
     """Loose justified lines and runs of more than two hyphenated lines, each as
     `path:line:col: what; what to do` at the chapter line that holds it (the engine breaks lines
     greedily and cannot avoid them itself). The build prints them as notes, not warnings: they
     are for the editor's judgement, and a strict build does not fail on them."""
-    lines = body_lines(pages)
+    lines = sorted(body_lines(pages) + list(more), key=lambda line: line.page)
     median, loose = loose_lines(lines)
     out = []
     for line in loose:

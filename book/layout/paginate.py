@@ -7,6 +7,7 @@ messages drive the progress display.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import mimetypes
@@ -99,15 +100,60 @@ class Engine:
     messages: list[str] = field(default_factory=list)
     """Warnings and errors the engine logged."""
 
+    keep: bool = False
+    """Keep every layout, by its HTML, for the next build of the session (`book watch`): a document
+    whose HTML has not changed is not laid out again."""
+
     def __post_init__(self):
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
         """Linked stylesheets (book.css, grid.css, cover.css) parsed once for all the build's documents."""
+        self.kept: dict[str, tuple[object, list[str]]] = {}
+        """sha256 of (base URL, HTML) -> the Document laid out and what the engine said meanwhile."""
+        self.used: set[str] = set()
+        """Keys of kept layouts this build asked for (the others are let go at its end)."""
+        self.read: dict[Path, tuple[int, int]] = {}
+        """(mtime, size) of every file the kept layouts read: styles, fonts, images."""
+        self.layouts = 0
+        """Documents laid out by the engine this build (kept ones not counted)."""
+
+    def begin(self) -> None:
+        """A new build of the session starts: if a file the kept layouts read has changed since, they
+        are all let go (and the parsed stylesheets and loaded fonts with them)."""
+        self.messages.clear()
+        self.used.clear()
+        self.layouts = 0
+        for path, stamp in self.read.items():
+            if _stamp(path) != stamp:
+                self.kept.clear()
+                self.sheets.clear()
+                self.read.clear()
+                self.fonts = FontConfiguration()
+                break
+
+    def end(self) -> None:
+        """The build is over: let go of the kept layouts it did not use (the session's memory stays
+        the size of one book)."""
+        if not self.keep:
+            return
+        for key in set(self.kept) - self.used:
+            del self.kept[key]
+        for path in self.fetcher.served:
+            self.read.setdefault(path, _stamp(path))
+        self.fetcher.served.clear()
 
     def layout(self, html: str, base_url: str):
         """Lay out one HTML document; returns a weasyprint Document. Raises Refused when the
         document asks for anything outside the allowed folders."""
+        key = hashlib.sha256(f"{base_url}\0{html}".encode()).hexdigest() if self.keep else ""
+        if key in self.kept:
+            self.used.add(key)
+            document, said = self.kept[key]
+            self.messages.extend(said)
+            return document
+        before = len(self.messages)
+        self.fetcher.refused.clear()
         with self.listening(), shared_sheets(self.sheets):
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
@@ -116,7 +162,11 @@ class Engine:
                 rendered = None
             if self.fetcher.refused:
                 raise Refused(self.fetcher.refused[0])
-            return rendered
+        self.layouts += 1
+        if key:
+            self.kept[key] = (rendered, self.messages[before:])
+            self.used.add(key)
+        return rendered
 
     @contextmanager
     def listening(self) -> Iterator[None]:
@@ -132,6 +182,15 @@ class Engine:
             LOGGER.removeHandler(warn)
             PROGRESS_LOGGER.removeHandler(progress)
             PROGRESS_LOGGER.setLevel(old_level)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(mtime in ns, size) of a file; (-1, -1) when it is gone."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 _SHEETS: ContextVar[dict | None] = ContextVar("book_sheets", default=None)
@@ -199,7 +258,7 @@ def blank_pages(pages, padding=()) -> tuple[int, ...]:
     """The pages the engine left blank (a verso before a page that must be a recto) and the padding
     pages given, by index."""
     return tuple(i for i, page in enumerate(pages)
-                 if page._page_box.page_type.blank or any(page is pad for pad in padding))
+                 if (hasattr(page, "_page_box") and page._page_box.page_type.blank) or any(page is pad for pad in padding))
 
 
 def anchor_pages(pages) -> dict[str, int]:

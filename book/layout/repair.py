@@ -112,6 +112,12 @@ class Outcome:
     """Time spent laying out again."""
     first: dict[str, int] = field(default_factory=dict)
     """Where every id landed in the first layout, before any repair."""
+    fresh: list[str] = field(default_factory=list)
+    """Parts (anchors) the engine laid out anew, not kept from a session's last build."""
+    helped: list[str] = field(default_factory=list)
+    """Parts (anchors) a helper process laid out and drew (layout/helper.py)."""
+    fixes: dict[int, set[str]] = field(default_factory=dict)
+    """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> data-fix values."""
 
 
 def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
@@ -132,7 +138,7 @@ def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
-class _Blocks(HTMLParser):
+class Blocks(HTMLParser):
     """Where things are in the body HTML: each chapter's span and top-level blocks (offsets just
     after '<tag'), the block holding each note call, and the cross-references."""
 
@@ -166,6 +172,16 @@ class _Blocks(HTMLParser):
         self.chapter = ""
         self.feed(html)
         self.close()
+
+    def token(self, index: int) -> str:
+        """The data-fix token that finds an adjusted block (or ROW + row) in the laid-out boxes: its
+        place within its chapter, so that an edit to another chapter leaves this one's HTML as it was."""
+        if index >= ROW:
+            row = index - ROW
+            chapter = self.chapter_of_block[self.row_table[row]]
+            first = next(r for r, table in enumerate(self.row_table) if self.chapter_of_block[table] == chapter)
+            return f"r{row - first}"
+        return f"b{index - self.first_block[self.chapter_of_block[index]]}"
 
     def _offset(self) -> int:
         line, col = self.getpos()
@@ -227,23 +243,24 @@ ROW = 1_000_000
 """Keys of fixes from ROW on stand for table rows (ROW + index in rows), below it for top-level blocks."""
 
 
-def _fix_inserts(blocks: _Blocks, fixes: dict[int, set[str]]) -> dict[int, str]:
+def _fix_inserts(blocks: Blocks, fixes: dict[int, set[str]]) -> dict[int, str]:
     """data-fix="… b<index>" for each adjusted block or row (b<index> finds it in the laid-out boxes)."""
-    return {(blocks.blocks[i] if i < ROW else blocks.rows[i - ROW]): f' data-fix="{" ".join(sorted(v))} b{i}"'
+    return {(blocks.blocks[i] if i < ROW else blocks.rows[i - ROW]): f' data-fix="{" ".join(sorted(v))} {blocks.token(i)}"'
             for i, v in fixes.items() if v}
 
 
-def with_fixes(html: str, blocks: _Blocks, fixes: dict[int, set[str]]) -> str:
+def with_fixes(html: str, blocks: Blocks, fixes: dict[int, set[str]]) -> str:
     """The whole body HTML with the adjustments written in."""
     return _splice(html, 0, len(html), _fix_inserts(blocks, fixes))
 
 
-def chapter_alone(html: str, blocks: _Blocks, chapter: str, fixes: dict[int, set[str]],
-                  numbers: dict[str, str]) -> str:
+def chapter_alone(html: str, blocks: Blocks, chapter: str, fixes: dict[int, set[str]],
+                  numbers: dict[str, str], folios: bool = True) -> str:
     """A body document holding one chapter, with the adjustments and with the page numbers of its
-    cross-references written in (numbers: id -> folio), so that its lines break as in the book; its
-    pages are numbered from the chapter's folio in the book, so they can take the place of the
-    chapter's pages there."""
+    cross-references written in (numbers: id -> folio), so that its lines break as in the book.
+    With folios, its pages are numbered from the chapter's folio in the book (numbers[chapter]), so
+    they can take the place of the chapter's pages there; without, its pages carry no folio at all
+    (layout/body.py stamps the folios on after the parts are joined)."""
     start, end = blocks.spans[chapter]
     first = min(s for s, _ in blocks.spans.values())
     last = max(e for _, e in blocks.spans.values())
@@ -252,10 +269,25 @@ def chapter_alone(html: str, blocks: _Blocks, chapter: str, fixes: dict[int, set
         if start <= offset < end and target in numbers:
             inserts[offset] = f' data-page="{numbers[target]}"'
     head = html.find("</head>")
-    if chapter in numbers and 0 <= head < first:
-        inserts[head] = f"<style>@page :first {{ counter-reset: page {numbers[chapter]} }}</style>"
+    rule = NO_FOLIOS if not folios else (
+        f"@page :first {{ counter-reset: page {numbers[chapter]} }}" if chapter in numbers else "")
+    if rule and 0 <= head < first:
+        inserts[head] = f"<style>{rule}</style>"
         return _splice(html, 0, first, inserts) + _splice(html, start, end, inserts) + html[last:]
     return html[:first] + _splice(html, start, end, inserts) + html[last:]
+
+
+NO_FOLIOS = "@page :left { @bottom-left { content: none } } @page :right { @bottom-right { content: none } }"
+"""The folio boxes left out of a part laid out alone: its folios depend on where it lands."""
+
+
+def with_numbers(html: str, blocks: Blocks, fixes: dict[int, set[str]], numbers: dict[str, str]) -> str:
+    """The whole body HTML with the adjustments and every cross-reference's page number written in."""
+    inserts = _fix_inserts(blocks, fixes)
+    for offset, target in blocks.xrefs:
+        if target in numbers:
+            inserts[offset] = f' data-page="{numbers[target]}"'
+    return _splice(html, 0, len(html), inserts)
 
 
 # --- the grid -----------------------------------------------------------------------------------
@@ -289,7 +321,7 @@ def first_page_of(document, start: int, token: str) -> int | None:
     return None
 
 
-def foot_block(document, page: int, chapter: str, blocks: _Blocks) -> int | None:
+def foot_block(document, page: int, chapter: str, blocks: Blocks) -> int | None:
     """Index in blocks of the last top-level block of a chapter on a laid-out page."""
     found = None
     for box in document.pages[page]._page_box.descendants():
@@ -331,7 +363,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
         outcome.unrepaired = missing
         return outcome
     started = time.perf_counter()
-    blocks = _Blocks(html)
+    blocks = Blocks(html)
     fixes: dict[int, set[str]] = {}
     tried: dict[str, set[int]] = {}
     """note anchor -> candidate steps already tried."""
@@ -343,8 +375,11 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
         alone = {}
         for chapter in chapters:
             numbers = {ident: str(page + 1) for ident, page in at.items()}
-            result = _repair_chapter(chapter, html, blocks, fixes, numbers, layout, anchors, tried, done,
-                                     outcome, (document, at))
+            def html_of(trial, anchor=chapter.anchor, numbers=numbers):
+                return chapter_alone(html, blocks, anchor, trial, numbers)
+
+            result = repair_chapter(chapter, html_of, blocks, fixes, layout, anchors, tried, done, outcome,
+                                    (document, at))
             outcome.chapters.add(chapter.anchor)
             if result:
                 alone[chapter.anchor] = result
@@ -369,7 +404,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     return outcome
 
 
-def splice_pages(document, at: dict[str, int], alone: dict[str, tuple], blocks: _Blocks):
+def splice_pages(document, at: dict[str, int], alone: dict[str, tuple], blocks: Blocks):
     """The document with each repaired chapter's pages replaced by those of the chapter laid out
     alone (alone: chapter id -> (document, anchors)); None when a chapter's new pages do not fit in
     its old place (then nothing after it may keep its page) or a cross-reference's target in it
@@ -393,16 +428,15 @@ def splice_pages(document, at: dict[str, int], alone: dict[str, tuple], blocks: 
     return document.copy(pages)
 
 
-def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[int, set[str]],
-                    numbers: dict[str, str], layout, anchors, tried: dict[str, set[int]],
-                    done: dict[str, str], outcome: Outcome, whole) -> tuple | None:
-    """Try adjustments on the chapter laid out alone until its notes are in place or nothing is left
-    to try; the kept adjustments go into fixes. Returns the (document, anchors) of the chapter laid
-    out alone with them, or None when none was kept. whole: the (document, anchors) of the last
-    layout of the whole body, where the first adjustment is chosen."""
+def repair_chapter(chapter: Chapter, alone, blocks: Blocks, fixes: dict[int, set[str]], layout, anchors,
+                   tried: dict[str, set[int]], done: dict[str, str], outcome: Outcome, whole) -> tuple | None:
+    """Try adjustments on the chapter laid out alone (alone(fixes) -> its HTML) until its notes are
+    in place or nothing is left to try; the kept adjustments go into fixes. Returns the (document,
+    anchors) of the chapter laid out alone with them, or None when none was kept. whole: the
+    (document, anchors) of a layout holding the chapter, where the first adjustment is chosen."""
     def lay(trial):
         outcome.chapter_layouts += 1
-        document = layout(chapter_alone(html, blocks, chapter.anchor, trial, numbers))
+        document = layout(alone(trial))
         return document, anchors(document)
 
     document, at = whole
@@ -431,7 +465,7 @@ def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[in
                 trial.setdefault(index, set()).add(value)
             new_document, new_at = lay(trial)
             trials += 1
-            if _works(miss, chosen, value, new_at, new_document, before):
+            if _works(miss, chosen, value, new_at, new_document, before, blocks):
                 fixes.clear()
                 fixes.update(trial)
                 document, at = kept = new_document, new_at
@@ -440,7 +474,7 @@ def _repair_chapter(chapter: Chapter, html: str, blocks: _Blocks, fixes: dict[in
     return kept
 
 
-def _blocks_for(which: str, call: int, blocks: _Blocks, foot: int | None) -> list[int]:
+def _blocks_for(which: str, call: int, blocks: Blocks, foot: int | None) -> list[int]:
     after = call + 1
     has_next = after < len(blocks.blocks) and blocks.chapter_of_block[after] == blocks.chapter_of_block[call]
     if which == "foot":
@@ -452,7 +486,7 @@ def _blocks_for(which: str, call: int, blocks: _Blocks, foot: int | None) -> lis
     return [call, after] if has_next else [call]
 
 
-def _rows_for(which: str, row: int, blocks: _Blocks) -> list[int]:
+def _rows_for(which: str, row: int, blocks: Blocks) -> list[int]:
     """For a call in a table cell: its row, or the row after it in the same table, starts a page
     ('foot' and 'both' have no meaning inside a table)."""
     after = row + 1
@@ -461,8 +495,8 @@ def _rows_for(which: str, row: int, blocks: _Blocks) -> list[int]:
     return [ROW + row] if which == "call" else []
 
 
-def _works(miss: Misplaced, chosen: list[int], value: str, at: dict[str, int], document,
-           before: set[str]) -> bool:
+def _works(miss: Misplaced, chosen: list[int], value: str, at: dict[str, int], document, before: set[str],
+           blocks: Blocks) -> bool:
     """The note is on its call's page, no earlier note of its chapter that was in place left its
     page, and a page ended early by a moved block is not too short (unless it is the chapter's last).
     Later notes may move: they come next, so the first misplaced note only ever moves forward."""
@@ -477,7 +511,7 @@ def _works(miss: Misplaced, chosen: list[int], value: str, at: dict[str, int], d
             return False
     if value == "page":
         for index in chosen:
-            moved = first_page_of(document, 0, f"b{index}")
+            moved = first_page_of(document, 0, blocks.token(index))
             if moved and shortfall(document.pages[moved - 1]) > GRID_SLACK:
                 return False
     elif shortfall(document.pages[call]) > GRID_SLACK and call != last_text_page(document):

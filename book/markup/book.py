@@ -4,12 +4,14 @@ checked (markup stage), then the checks across chapters: ids, cross-references, 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 from ..errors import Problems, suggest
 from ..model import KINDS, Book, Chapter, Location, Manifest
 from ..policy import check_id
+from ..text import house_dates_html
 from ..source.load import (
     FRONT_MATTER,
     chapter_anchor,
@@ -22,13 +24,15 @@ from ..source.load import (
 from ..source.schema import Marked, as_text, check_fields, read_yaml
 from .chapter import check_title, parse_chapter
 from .check import Context, check_tokens
-from .lint import check_unused
+from .lint import check_date_forms, check_unused
 from .parser import Locator, make_parser
 from .writer import ChapterWriter
 
 
-def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
-    """Read and check the whole book; raises BookError listing every error found."""
+def load_book(root: Path, lint_names: bool = True, kept: dict | None = None) -> tuple[Book, Problems]:
+    """Read and check the whole book; raises BookError listing every error found. kept: a session's
+    chapters from its last build (book watch); a chapter whose file, and every other file of the
+    book, is as it was then is not parsed again."""
     problems = Problems()
     manifest = load_manifest(root, problems)
     problems.raise_if_errors()
@@ -38,8 +42,11 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     sources = load_sources(manifest, problems)
     context = Context(manifest=manifest, people=people, sources=sources, names_complete=names_clean,
                       sources_complete=len(problems.errors) == before)
-    chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
-                                 for n, path in enumerate(manifest.contents)) if c)
+    if kept is None:
+        chapters = tuple(c for c in (load_chapter(manifest, path, n, context, problems)
+                                     for n, path in enumerate(manifest.contents)) if c)
+    else:
+        chapters = _load_kept(manifest, context, problems, kept)
     check_ids(chapters, problems)
     check_links(chapters, problems)
     check_order(chapters, problems)
@@ -47,6 +54,7 @@ def load_book(root: Path, lint_names: bool = True) -> tuple[Book, Problems]:
     if lint_names and not problems.errors:
         # Only a clean book: a chapter stopped by an error has no citations or tags to count.
         check_unused(people, sources, chapters, problems)
+        check_date_forms(manifest, chapters, problems)
     colophon = render_colophon(manifest, context, problems)
     problems.raise_if_errors()
     return Book(manifest, chapters, people, sources, colophon_html=colophon), problems
@@ -69,8 +77,53 @@ def render_colophon(manifest: Manifest, context: Context, problems: Problems) ->
     check_tokens(tokens, env, loc, context, problems)
     if len(problems.errors) > before:
         return ""
-    return ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    html = ChapterWriter(md=md, anchor="colophon", ctx=context, loc=loc).render(tokens, env)
+    return house_dates_html(html, manifest.style.ranges, manifest.style.uncertain)
 
+
+
+def _load_kept(manifest: Manifest, context: Context, problems: Problems, kept: dict) -> tuple[Chapter, ...]:
+    """The chapters, each parsed again only if its file or another file of the book changed since
+    it was kept; what parsing it reported is reported again. kept ends holding this build's."""
+    shared = shared_inputs(manifest)
+    used = {}
+    chapters = []
+    for n, path in enumerate(manifest.contents):
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        key = (str(path), n, digest, shared)
+        if digest and key in kept:
+            chapter, said = kept[key]
+            problems.items.extend(said)
+        else:
+            before = len(problems.items)
+            chapter = load_chapter(manifest, path, n, context, problems)
+            said = problems.items[before:]
+        if chapter is not None and not any(p.severity == "error" for p in said):
+            used[key] = (chapter, said)
+        if chapter is not None:
+            chapters.append(chapter)
+    kept.clear()
+    kept.update(used)
+    return tuple(chapters)
+
+
+def shared_inputs(manifest: Manifest) -> str:
+    """A digest of every file of the book folder but its chapters (book.yaml, the registries, data,
+    images): what a chapter may read besides its own file. Hidden files and folders do not count."""
+    chapters = {path.resolve() for path in manifest.contents}
+    stamps = []
+    for path in sorted(manifest.root.rglob("*")):
+        relative = path.relative_to(manifest.root)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if path.resolve() in chapters:
+            continue
+        stat = path.stat()
+        stamps.append(f"{relative}\0{stat.st_mtime_ns}\0{stat.st_size}")
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
 
 
 def load_chapter(manifest: Manifest, path: Path, index: int, context: Context,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from ..model import Chapter, Location, Manifest
+from ..text import house_dates_html
 from .check import LITERAL, Context, check_inline_text, check_tokens, literal_markup
 from .parser import Locator, make_parser, plain
 from ..cite import house_titles
@@ -35,14 +36,16 @@ def parse_chapter(path: Path, source: str, body_start: int, anchor: str, kind: s
     found = check_tokens(tokens, env, loc, context, problems)
     writer = ChapterWriter(md=md, anchor=anchor, ctx=context, loc=loc)
     html = "" if len(problems.errors) > before else writer.render(tokens, env)
-    html = typeset(style_titles(html, *house_titles(context.sources)), hyphenator_for(context.manifest))
+    style = context.manifest.style
+    html = typeset(style_titles(html, *house_titles(context.sources)), hyphenator_for(context.manifest), style=style)
     check_note_lengths(writer.notes, context.manifest, problems)
     titles = {}
     places = {"title": title_at, **(places or {})}
     for key, text in (("title", title), ("subtitle", subtitle), ("short_title", short_title)):
         at = places.get(key, title_at)
         block = check_inline_text(md, text, Locator(path, lines, 0), at.line, context, problems) if text else None
-        titles[key] = render_title(md, block.children) if block else ""
+        titles[key] = house_dates_html(render_title(md, block.children), style.ranges, style.uncertain) \
+            if block else ""
     return Chapter(
         path=path, anchor=anchor, title=plain(titles["title"]), kind=kind, html=html,
         subtitle=plain(titles["subtitle"]), title_html=titles["title"], short_title=plain(titles["short_title"]),

@@ -16,7 +16,7 @@ from ..errors import BookError, Problems
 from ..model import Chapter, Location
 from ..paths import replacing
 from ..source.load import split_front_matter
-from ..text import normalize
+from ..text import ABOUT_YEAR, HYPHEN_RANGE, normalize, uncertain, year_range
 from .parser import make_parser
 
 
@@ -291,3 +291,67 @@ def apply_fixes(fixes: list[Fix]) -> int:
         with replacing(edit.path, edit.path.stat().st_mode & 0o7777) as temporary:
             temporary.write_bytes((codecs.BOM_UTF8 if edit.bom else b"") + edit.after.encode("utf-8"))
     return len(fixes)
+
+
+# -- dates the typesetting pass cannot put in the house style by itself ----------------------------
+
+NOT_PROSE = re.compile(r"`+[^`]*`+|<[^>]*>|\]\([^)]*\)|\[@[^\]]*\]|https?://\S+")
+"""Code, HTML and autolinks, link targets, citations and bare URLs: blanked before a line is searched."""
+DATA_LINE = re.compile(r"^\s*data\s*:\s*[\"']?([^\"'#]+?)[\"']?\s*(?:#.*)?$", re.MULTILINE)
+"""The `data:` line of a ```table or ```figure block."""
+
+
+def check_date_forms(manifest, chapters: tuple[Chapter, ...], problems: Problems) -> None:
+    """Warn, at file:line:col, about dates written in a form the house style does not print and the
+    typesetting pass cannot safely change: `about 2023` where the house marks uncertain dates another
+    way (it may be a count), and years joined by a hyphen. In the chapters' prose, their data files and
+    names.yaml."""
+    style = manifest.style
+    data: dict[Path, None] = {}
+    for chapter in chapters:
+        text = chapter.path.read_text(encoding="utf-8-sig")
+        lines, _ = split_lines(text)
+        front = split_front_matter("\n".join(lines))
+        fence = ""
+        for number in range(front[1] if front else 0, len(lines)):
+            line = lines[number]
+            opened = re.match(r"\s*(`{3,}|~{3,})", line)
+            if opened and (not fence or opened.group(1).startswith(fence)):
+                fence = "" if fence else opened.group(1)
+            elif not fence:
+                _date_notes(chapter.path, number, NOT_PROSE.sub(lambda m: " " * len(m.group()), line),
+                            0, len(line), style, problems)
+        data.update(dict.fromkeys(_data_files(manifest.root, text)))
+    for path in [*data, *([manifest.names] if manifest.names and manifest.names.is_file() else [])]:
+        _yaml_date_notes(path, style, problems)
+
+
+def _data_files(root: Path, text: str) -> list[Path]:
+    """The data files a chapter's blocks name that lie inside the book folder (others are errors already)."""
+    found = []
+    for match in DATA_LINE.finditer(text):
+        path = (root / match.group(1).strip()).resolve()
+        if path.is_relative_to(root.resolve()) and path.is_file() and path.suffix in (".yaml", ".yml"):
+            found.append(path)
+    return found
+
+
+def _yaml_date_notes(path: Path, style, problems: Problems) -> None:
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n")):
+        if not line.lstrip().startswith("#"):  # a comment line is not printed
+            _date_notes(path, number, line, 0, len(line), style, problems)
+
+
+def _date_notes(path: Path, number: int, line: str, start: int, end: int, style, problems: Problems) -> None:
+    """The date notes for line[start:end] (number is 0-based)."""
+    if style.uncertain != "about":
+        for match in ABOUT_YEAR.finditer(line, start, end):
+            house = uncertain(match.group(2), style.uncertain, capital=match.group(1) == "A")
+            problems.warn(Location(path, number + 1, match.start() + 1),
+                          f'"{match.group()}": if it is a date, the house style (uncertain: {style.uncertain}) '
+                          f'writes it {house.replace(chr(160), " ")}; write that (if it is a count, leave it)')
+    for match in HYPHEN_RANGE.finditer(line, start, end):
+        years = year_range(match.group(1), match.group(2), style.ranges)
+        if years:
+            problems.warn(Location(path, number + 1, match.start() + 1),
+                          f'"{match.group()}": a range of years takes an en dash; write {years}')

@@ -17,6 +17,12 @@ rules a careful typesetter keeps:
 Pairs that must not be split across lines are tied with U+00A0: a day and
 its month ("3 December 1937", "31 May"), a month and its year, and an
 abbreviation and its number ("p. 34", "pp. 3–5", "no. 5", "vol. 2").
+
+Dates written in a form that can only be a date follow the house style
+(book.yaml `style: {ranges, uncertain}`): a range of years with an en dash is
+printed in full or abbreviated (1938–53 and 1936–1938 alike), and c., ca.,
+circa and [2023?] become the house's one mark of an uncertain date. "about
+2023" may be a count and is left alone (the lint points it out).
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from functools import lru_cache
 from html import escape, unescape
 
 import pyphen
+
+from ..model import HouseStyle
+from ..text import house_dates
 
 SOFT = "\u00ad"
 NBSP = "\u00a0"
@@ -174,15 +183,15 @@ def style_titles(html: str, italic: tuple[str, ...], quoted: tuple[str, ...]) ->
     return html
 
 
-def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True) -> str:
+def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True, style: HouseStyle | None = None) -> str:
     """Inline or block HTML with soft hyphens (when a hyphenator is given) and ties in its text;
-    note calls after punctuation."""
+    note calls after punctuation; year ranges and uncertain dates in the house style (when given)."""
     html = calls_after_punctuation(html)
     if ties:
         for pattern in _TIES:
             html = pattern.sub(lambda m: m.group(1) + NBSP, html)
     out: list[str] = []
-    stack: list[tuple[str, int]] = []  # open elements: (tag, mode) with mode 0 all, 1 ties only, 2 skip
+    stack: list[tuple[str, int, bool]] = []  # open elements: (tag, mode, a note?); mode 0 all, 1 ties only, 2 skip
     for part in _TAG.split(html):
         if not part:
             continue
@@ -194,11 +203,16 @@ def typeset(html: str, hyphenator: Hyphenator | None, ties: bool = True) -> str:
                 while stack and stack.pop()[0] != name:
                     pass
             elif not (part.endswith("/>") or name in VOID or part.startswith("<!")):
-                stack.append((name, max(mode, _mode(name, part))))
+                classes = _CLASS.search(part)
+                stack.append((name, max(mode, _mode(name, part)), bool(classes) and "fn" in classes.group(1).split()))
             out.append(part)
         elif mode < 2:
-            if any(tag in ("td", "th") for tag, _ in stack):
-                part = part.replace(NBSP, " ")  # a table column as narrow as its longest tie would overflow
+            if style is not None:
+                part = house_dates(part, style.ranges, style.uncertain)
+            if any(tag in ("td", "th") for tag, _, _ in stack) and not any(note for _, _, note in stack):
+                # a table column as narrow as its longest tie would overflow (a note called in a cell is
+                # set at the foot of the page, where its ties hold)
+                part = part.replace(NBSP, " ")
             out.append(_text(part, hyphenator if mode == 0 else None))
         else:
             out.append(part)

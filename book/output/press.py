@@ -11,6 +11,8 @@ profile. So, for the print edition, a finisher:
   the CMYK blending space, so that K-only black is not blended in RGB and
   separated into four colours; and turns RGB axial and radial shadings into
   CMYK ones;
+- converts every RGB raster image: a grey picture into DeviceGray, a colour
+  one into DeviceCMYK through the FOGRA39 profile (rasters.py);
 - sets TrimBox, BleedBox (trim + bleed, exactly) and MediaBox on every page,
   the MediaBox grown further when crop marks are asked for;
 - draws crop marks outside the bleed, when book.yaml asks (`marks: crop`);
@@ -29,6 +31,7 @@ import pydyf
 from ..model import PT_PER_MM
 from ..paths import STYLES
 from .finish import pages_of
+from .rasters import convert_image, is_rgb_image
 
 PROFILE = STYLES / "color" / "FOGRA39L_coated.icc"
 MARK_GAP, MARK_LENGTH = 1.5, 5.0
@@ -52,7 +55,9 @@ def print_finisher(setup: PrintSetup):
     """A WeasyPrint finisher applying the print treatment."""
     def finisher(document, pdf: pydyf.PDF) -> None:
         for obj in pdf.objects:
-            if isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
+            if is_rgb_image(obj):
+                convert_image(obj, PROFILE)
+            elif isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
                 obj.stream = [to_cmyk(item) for item in obj.stream]
             for dictionary in _dictionaries(obj):
                 cmyk_group(dictionary)

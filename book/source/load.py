@@ -15,6 +15,7 @@ from ..errors import Problems, suggest
 from ..model import HOUSE_STYLES, HouseStyle, Location, Manifest, Person, Source
 from ..paths import inside
 from ..policy import check_href, check_id
+from ..text import house_dates
 from . import bibtex, csl
 from .bibliography import ONE_OF, OPTIONAL, REQUIRED, SAME_AS, TYPES
 from .hyphenation import parse_exceptions
@@ -70,7 +71,8 @@ MANIFEST = {
     "binding": Field("str", False, "perfect (glued, with a spine) or saddle (stapled)",
                      choices=("perfect", "saddle")),
     "cover_image": Field("str", False, "an image for the front cover, relative to book.yaml"),
-    "style": Field("map", False, "house style, e.g. {dates: day-month-year, quotes: logical}"),
+    "style": Field("map", False, "house style, e.g. {dates: day-month-year, quotes: logical, "
+                                 "ranges: full, uncertain: about} (see House style)"),
     "hyphenation": Field("str", False, "the hyphenation exceptions file, relative to book.yaml"),
     "back_quote": Field("str", False, "a short quotation for the back cover, with its source"),
 }
@@ -282,6 +284,7 @@ def load_list(path: Path | None, problems: Problems, what: str) -> MarkedList:
 def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
     """names.yaml -> Persons; duplicate ids and variants shared by two entries are errors."""
     items = load_list(manifest.names, problems, "names.yaml")
+    ranges_and_uncertain = (manifest.style.ranges, manifest.style.uncertain)  # printed as the house writes dates
     people: list[Person] = []
     ids: set[str] = set()
     for i, item in enumerate(items):
@@ -298,7 +301,8 @@ def load_people(manifest: Manifest, problems: Problems) -> tuple[Person, ...]:
             id=pid, name=as_text(item.get("name")), sort=as_text(item.get("sort")),
             origin=items.where(i), variants=as_texts(item.get("variants")),
             variant_sorts=tuple((as_text(k), as_text(v)) for k, v in sorts.items()),
-            role=as_text(item.get("role")), dates=as_text(item.get("dates")),
+            role=house_dates(as_text(item.get("role")), *ranges_and_uncertain),
+            dates=house_dates(as_text(item.get("dates")), *ranges_and_uncertain),
             native=as_text(item.get("native")), ambiguous=as_texts(item.get("ambiguous"))))
     check_registry(people, problems)
     return tuple(people)

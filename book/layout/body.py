@@ -1,0 +1,394 @@
+"""Body HTML -> the body laid out one part at a time (each chapter, the bibliography), joined, with
+its folios stamped on.
+
+Why laying a part out alone gives the pages it has in the book: a part opens on a recto and numbers
+its notes from 1 (and a source's first citation in each chapter is given in full), so its pages
+depend on the rest of the book only through
+
+- the page numbers of its cross-references, which are written in as text (`data-page`, from where
+  the targets landed) instead of being asked of the engine with `target-counter()`, which makes it
+  paginate the whole body twice; and
+- its folios. They are left out of the part's layout and stamped on after the join
+  (`stamp_folios`): a folio is a margin box, and a margin box takes no room from the text. So a part
+  that only moves, because an earlier one grew, is not laid out again.
+
+The parts are laid out in order. A cross-reference to a target already laid out gets its number at
+once; one to a later target gets the number it had in the session's previous build, or a guess, and
+its part is laid out again once the join shows the guess was wrong (at most `ROUNDS` rounds). A
+misplaced note is repaired inside its part (layout/repair.py). With the engine's `keep` (book watch),
+a part whose HTML (its text, the numbers written into it, its adjustments) has not changed is not
+laid out again at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..model import Book
+from .measure import body_lines
+from .paginate import anchor_pages
+from .repair import (
+    Blocks,
+    Misplaced,
+    Outcome,
+    Repair,
+    chapter_alone,
+    misplaced,
+    repair_chapter,
+    with_numbers,
+)
+
+ROUNDS = 4
+"""At most this many layouts of the parts whose cross-reference numbers were stale."""
+
+CHARS_PER_PAGE = 2600
+"""Characters of body HTML per page, for the first guesses before any part is laid out."""
+
+NO_FOLIO = "nofolio"
+"""The named page of a folio sheet's page that carries no folio (a part's opening page, a blank)."""
+
+
+@dataclass
+class Part:
+    """One part of the body laid out alone."""
+
+    anchor: str
+    """The part's id (a chapter's anchor, or 'bibliography')."""
+    document: object
+    """Its weasyprint Document, without folios."""
+    at: dict[str, int]
+    """id -> 0-based page of the part."""
+    numbers: dict[str, str]
+    """The cross-reference numbers written into it, target id -> "00": as many zeros as the number
+    has digits. The figures are tabular, so the real numbers, stamped on after the join
+    (`stamp_numbers`), take the same room."""
+    outcome: Outcome
+    """Its repairs."""
+    count: int = 0
+    """Its pages."""
+
+
+@dataclass
+class Sent:
+    """A part laid out in a helper process, as it can be sent back: everything but its pages."""
+
+    anchor: str
+    """The part's id."""
+    count: int
+    """Its pages."""
+    at: dict[str, int]
+    """id -> 0-based page of the part."""
+    numbers: dict[str, str]
+    """The zeros its cross-reference numbers were laid out with."""
+    first: dict[str, int]
+    """Where its ids landed before any repair."""
+    repairs: list[tuple[str, int, str]]
+    """(note anchor, page, what was done) of each note repaired."""
+    unrepaired: list[tuple[str, int | None, int | None]]
+    """(note anchor, page of its call, page of the note) of each note still misplaced."""
+    fixes: dict[int, set[str]]
+    """The adjustments kept."""
+    chapter_layouts: int
+    """Layouts of the chapter while repairing."""
+    repair_seconds: float
+    """Time spent repairing."""
+
+    @classmethod
+    def of(cls, part: Part) -> "Sent":
+        o = part.outcome
+        return cls(part.anchor, part.count, part.at, part.numbers, o.first,
+                   [(r.note.anchor, r.page, r.how) for r in o.repairs],
+                   [(m.note.anchor, m.call, m.body) for m in o.unrepaired], o.fixes, o.chapter_layouts,
+                   o.repair_seconds)
+
+    def part(self, book: Book) -> Part:
+        """The part as this process knows it: everything but its pages."""
+        notes = {n.anchor: (c, n) for c in book.chapters for n in c.notes}
+        outcome = Outcome(None, "", first=self.first, fixes=self.fixes, chapter_layouts=self.chapter_layouts,
+                          repair_seconds=self.repair_seconds)
+        outcome.repairs = [Repair(notes[a][1], page, how) for a, page, how in self.repairs]
+        outcome.unrepaired = [Misplaced(*notes[a], call, body) for a, call, body in self.unrepaired]
+        if self.repairs or self.unrepaired:
+            outcome.chapters.add(self.anchor)
+        return Part(self.anchor, None, self.at, self.numbers, outcome, self.count)
+
+
+@dataclass
+class Body:
+    """The body as laid out: the joined pages and what it took."""
+
+    outcome: Outcome
+    """The joined body (`document`, `html` with every number written in), its repairs and counts."""
+    numbers: dict[str, str] = field(default_factory=dict)
+    """Folio of every cross-reference target in the body (the next build's first guesses)."""
+    parts: list[Part] = field(default_factory=list)
+    """The parts, in order."""
+    rounds: int = 1
+    """Rounds of layout (2 or more when a cross-reference number had to be corrected)."""
+    starts: dict[str, int] = field(default_factory=dict)
+    """Each part's first page in the joined body."""
+    at: dict[str, int] = field(default_factory=dict)
+    """Where every id of the body landed (0-based page of the joined body), parts laid out in a
+    helper included."""
+
+
+def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | None = None,
+                  repair: bool = True, helper=None) -> Body:
+    """The body HTML laid out part by part; layout(html) -> Document; blank: a blank Page for the
+    verso before a part that follows one of an odd number of pages; guess: where cross-reference
+    targets landed last time (id -> folio). With a helper (a `Helper` in another process), the
+    parts are shared out between this process and the helper, which lays out its parts at the
+    same time and keeps them (their pages here are stand-ins)."""
+    blocks = Blocks(html)
+    order = list(blocks.spans)
+    chapters = {c.anchor: c for c in book.chapters}
+    targets: dict[str, list[str]] = {anchor: [] for anchor in order}
+    for offset, target in blocks.xrefs:
+        for anchor, (start, end) in blocks.spans.items():
+            if start <= offset < end:
+                targets[anchor].append(target)
+    numbers = dict(guess or {})
+    ids = _ids(html, blocks)
+    laid: dict[tuple, Part] = {}
+    body = Body(Outcome(None, html))
+    if not order:  # no chapter and no bibliography: the body is whatever the template made
+        body.outcome.document = layout(html)
+        return body
+    theirs = share_out(blocks, order) if helper is not None else set()
+
+    def lay(anchor: str, written: dict[str, str]) -> Part:
+        key = (anchor, tuple(sorted(written.items())))
+        if key not in laid:
+            laid[key] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+        return laid[key]
+
+    def serve(name: str, args: tuple):
+        """In the helper: lay out the parts asked for, or stamp and draw them."""
+        if name == "lay":
+            return [Sent.of(lay(anchor, written)) for anchor, written in args[0]]
+        drawn = []
+        for anchor, written, start, blank_after in args[0]:
+            part = lay(anchor, written)
+            stamp_numbers(part.document, args[1])
+            pages = list(part.document.pages) + ([blank] if blank_after else [])
+            bare = {0} | ({len(pages) - 1} if blank_after else set())
+            sheet = layout(folio_sheet(args[2], len(pages), bare, first=start + 1))
+            stamped = stamp_folios(pages, sheet.pages)
+            drawn.append((anchor, helper.draw(part.document, stamped), body_lines(stamped)))
+        return drawn
+
+    if helper is not None:
+        helper.start(lambda name, *args: serve(name, args))
+    for body.rounds in range(1, ROUNDS + 1):
+        if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
+            parts, at, per_page = [], {}, CHARS_PER_PAGE
+            for anchor in order:
+                pages = _join(parts, blank)[0]
+                written = {t: "0" * len(str(at[t] + 1) if t in at else numbers.get(t) or
+                                        _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
+                           for t in targets[anchor]}
+                parts.append(lay(anchor, written))
+                per_page = _chars_per_page(blocks, laid.values())
+                at = _join(parts, blank)[1]
+        else:  # all at once, the helper's share there: every number guessed
+            first = order[0]
+            wanted = {anchor: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
+                               for t in targets[anchor]} for anchor in order}
+            asked = [(a, wanted[a]) for a in order if a in theirs and (a, tuple(sorted(wanted[a].items()))) not in laid]
+            helper.send("lay", asked)
+            mine = {a: lay(a, wanted[a]) for a in order if a not in theirs}
+            for sent in helper.receive():
+                laid[(sent.anchor, tuple(sorted(sent.numbers.items())))] = sent.part(book)
+            parts = [mine.get(a) or laid[(a, tuple(sorted(wanted[a].items())))] for a in order]
+        pages, at, starts = _join(parts, blank)
+        known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
+        numbers.update(known)
+        if all(len(part.numbers[t]) == len(known.get(t, part.numbers[t])) for part in parts for t in part.numbers):
+            break
+    body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
+    outcome = body.outcome
+    for part in parts:
+        outcome.fixes.update(part.outcome.fixes)
+        outcome.first.update({ident: starts[part.anchor] + page for ident, page in part.outcome.first.items()})
+        outcome.repairs += part.outcome.repairs
+        outcome.unrepaired += part.outcome.unrepaired
+        outcome.chapter_layouts += part.outcome.chapter_layouts
+        outcome.chapters |= part.outcome.chapters
+    outcome.html = with_numbers(html, blocks, outcome.fixes, known)
+    head = html[:html.find("<body")]
+    if helper is not None:  # the helper stamps and draws its parts while this process goes on
+        helper.send("draw", [(p.anchor, p.numbers, starts[p.anchor], _blank_after(p, parts)) for p in parts
+                             if p.document is None], known, head)
+    for part in parts:
+        if part.document is not None:
+            stamp_numbers(part.document, known)
+    bare = set(starts.values()) | {i for i, page in enumerate(pages) if page is blank}
+    sheet = layout(folio_sheet(head, len(pages), bare))
+    local = parts[0].document or layout(render_stand_in(head))
+    outcome.document = local.copy(stamp_folios(pages, sheet.pages))
+    outcome.layouts = len(laid)
+    outcome.repair_seconds = sum(part.outcome.repair_seconds for part in laid.values())
+    return body
+
+
+def _blank_after(part: Part, parts: list[Part]) -> bool:
+    """Whether a blank verso follows the part (it has an odd number of pages and is not the last)."""
+    return part is not parts[-1] and part.count % 2 == 1
+
+
+def _join(parts: list[Part], blank) -> tuple[list, dict[str, int], dict[str, int]]:
+    """The parts' pages joined, a blank verso before each part that would open on a verso; where
+    every id landed; where each part starts. A part laid out in a helper has stand-ins for pages."""
+    pages, at, starts = [], {}, {}
+    for part in parts:
+        if len(pages) % 2:
+            pages.append(blank)  # the verso before a part that opens on a recto
+        starts[part.anchor] = len(pages)
+        for ident, page in part.at.items():
+            at.setdefault(ident, len(pages) + page)
+        pages += part.document.pages if part.document is not None else [StandIn(part.anchor, i) for i in range(part.count)]
+    return pages, at, starts
+
+
+class StandIn:
+    """A page laid out in a helper process, in the joined body's list of pages: it has no boxes,
+    no anchors and no links here (the helper draws it)."""
+
+    anchors: dict = {}
+    links: list = []
+
+    def __init__(self, part: str, index: int):
+        self.part, self.index = part, index
+
+
+def render_stand_in(head: str) -> str:
+    """An empty document, to lend its metadata when no part was laid out here."""
+    return head + "<body></body></html>"
+
+
+def share_out(blocks: Blocks, order: list[str]) -> set[str]:
+    """The parts a helper lays out: about half of the body's HTML, the biggest parts shared out
+    first to whichever side has less."""
+    sizes = {a: blocks.spans[a][1] - blocks.spans[a][0] for a in order}
+    here = there = 0
+    theirs = set()
+    for anchor in sorted(order, key=lambda a: -sizes[a]):
+        if there < here:
+            theirs.add(anchor)
+            there += sizes[anchor]
+        else:
+            here += sizes[anchor]
+    return theirs
+
+
+def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict[str, str], layout,
+                  repair: bool) -> Part:
+    """One part laid out alone with the numbers given, its misplaced notes repaired."""
+    def alone(fixes):
+        return chapter_alone(html, blocks, anchor, fixes, written, folios=False)
+
+    document = layout(alone({}))
+    at = anchor_pages(document.pages)
+    outcome = Outcome(document, "", first=at)
+    missing = misplaced([chapter], at) if chapter is not None else []
+    if missing and repair:
+        started, done = time.perf_counter(), {}
+        outcome.chapters.add(anchor)
+        kept = repair_chapter(chapter, alone, blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages),
+                              {}, done, outcome, (document, at))
+        if kept:
+            document, at = kept
+        outcome.repairs = [Repair(n, at[n.anchor], done[n.anchor]) for n in chapter.notes
+                           if n.anchor in done and n.anchor in at and at[n.anchor] == at.get("call-" + n.anchor)]
+        missing = misplaced([chapter], at)
+        outcome.repair_seconds = time.perf_counter() - started
+    outcome.unrepaired = missing
+    return Part(anchor, document, at, written, outcome, len(document.pages))
+
+
+def folio_sheet(head: str, count: int, bare: set[int], first: int = 1) -> str:
+    """A document of count empty pages with the body's page rules, whose folios are those of the
+    body's pages from folio first (odd: a recto); the pages in bare carry none."""
+    rule = (f"<style>@page {NO_FOLIO} {{ @bottom-left {{ content: none }} @bottom-right {{ content: none }} }}"
+            f"@page :first {{ counter-reset: page {first} }} div.sheet + div.sheet {{ break-before: page }}</style>")
+    pages = "".join(f'<div class="sheet"{" style=%s" % repr("page: " + NO_FOLIO) if i in bare else ""}></div>'
+                    for i in range(count))
+    return head.replace("</head>", rule + "</head>", 1) + '<body class="folios">' + pages + "</body></html>"
+
+
+FOLIO_BOXES = frozenset({"@bottom-left", "@bottom-right"})
+"""The margin boxes that carry the folio."""
+
+
+def stamp_folios(pages: list, sheet: list) -> list:
+    """The pages with the folio boxes of the folio sheet's pages added (a page whose sheet page has
+    none is returned as it is). The body pages are not changed: a stamped page is a copy."""
+    from weasyprint.formatting_structure import boxes
+
+    stamped = []
+    for page, folio in zip(pages, sheet):
+        if isinstance(page, StandIn):
+            stamped.append(page)
+            continue
+        extra = [box for box in folio._page_box.children
+                 if isinstance(box, boxes.MarginBox) and box.at_keyword in FOLIO_BOXES]
+        if not extra:
+            stamped.append(page)
+            continue
+        new = copy.copy(page)
+        new._page_box = page._page_box.copy_with_children(list(page._page_box.children) + extra)
+        stamped.append(new)
+    return stamped
+
+
+def _ids(html: str, blocks: Blocks) -> dict[str, int]:
+    """Every id in the body's parts -> its offset in the HTML."""
+    found = {}
+    for match in _ID.finditer(html):
+        found.setdefault(match.group(1), match.start())
+    return found
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _estimate(blocks: Blocks, offset: int | None, anchor: str, laid_pages: int, per_page: float) -> str:
+    """A first guess at a later target's folio, for its number of digits: the pages laid out so far,
+    plus the target's distance in the HTML from the part being laid out, at the rate of the parts
+    laid out so far."""
+    start = blocks.spans[anchor][0]
+    ahead = max(0, (offset if offset is not None else start) - start)
+    return str(laid_pages + 1 + int(ahead / per_page))
+
+
+def _chars_per_page(blocks: Blocks, parts) -> float:
+    """Characters of HTML per page in the parts laid out so far."""
+    chars = sum(blocks.spans[p.anchor][1] - blocks.spans[p.anchor][0] for p in parts)
+    pages = sum(len(p.document.pages) for p in parts)
+    return chars / pages if pages else CHARS_PER_PAGE
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def stamp_numbers(document, numbers: dict[str, str]) -> None:
+    """Write each cross-reference's real page number over the zeros it was laid out with (the
+    `::after` text of `a.xref`; same number of tabular figures, so the same width). The text is
+    drawn from the box's `pango_layout.text`, which the engine shapes again when it draws."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.TextBox) or not (box.element_tag or "").endswith("::after"):
+                continue
+            element = box.element
+            if element is None or element.get("data-page") is None:
+                continue
+            number = numbers.get((element.get("href") or "#")[1:])
+            text = box.pango_layout.text
+            found = _DIGITS.search(text)
+            if number and found and len(found.group()) == len(number):
+                box.pango_layout.text = box.text = text[:found.start()] + number + text[found.end():]

@@ -1,0 +1,89 @@
+"""A second process that lays out and draws part of the book at the same time as this one.
+
+WeasyPrint's laid-out Documents cannot be sent between processes, so the helper is forked: it
+starts with everything this process has read and laid out so far, keeps the parts it lays out,
+and sends back only what can be sent (where ids landed, what was repaired, the drawn PDF piece).
+Commands go one way and results come back in order; an exception raised in the helper is raised
+again here when its result is received.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Helper:
+    """One forked helper process. `start(handler)` forks it; then `send(name, *args)` asks it to
+    run handler(name, *args) and `receive()` returns the results in the order asked."""
+
+    def __init__(self, draw: Callable = lambda document, pages: b"", said: Callable[[], list[str]] = lambda: [],
+                 quiet: Callable[[], None] = lambda: None):
+        self.draw = draw
+        """draw(document, pages) -> the pages as a PDF piece (the output stage's, given by the driver)."""
+        self.said = said
+        """Returns the list the engine's messages go to (in the helper, its own copy)."""
+        self.quiet = quiet
+        """Run in the helper first (it must not draw progress on the terminal)."""
+        self.messages: list[str] = []
+        """What the engine said in the helper."""
+        self.process = None
+        self.connection = None
+        self.pending = 0
+
+    def start(self, handler: Callable) -> None:
+        """Fork the helper; it serves commands with handler until the connection closes."""
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=self._serve, args=(theirs, handler), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def _serve(self, connection, handler: Callable) -> None:
+        self.connection.close()
+        self.quiet()
+        while True:
+            try:
+                name, args = connection.recv()
+            except EOFError:
+                return
+            before = len(self.said())
+            try:
+                result = ("ok", handler(name, *args))
+            except BaseException as error:  # sent back and raised in the main process
+                result = ("raise", error)
+            connection.send((result, self.said()[before:]))
+
+    def send(self, name: str, *args) -> None:
+        """Ask the helper to run a command."""
+        self.connection.send((name, args))
+        self.pending += 1
+
+    def receive(self):
+        """The result of the oldest command not yet received (raising what the helper raised)."""
+        (kind, value), said = self.connection.recv()
+        self.pending -= 1
+        self.messages += said
+        if kind == "raise":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """End the helper."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        if self.process is not None:
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.kill()
+            self.process = None

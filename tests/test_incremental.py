@@ -1,0 +1,207 @@
+"""The body is laid out part by part (layout/body.py): a session (book watch) lays out again only the
+parts an edit changed, and its PDF is the one a cold build of the same sources makes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from book.pipeline import Reporter, Session, build
+from book.preflight.checks import destination_pages
+from synth import WORDS, write_book
+
+
+def xref_book(folder: Path) -> Path:
+    """A synthetic book of five chapters with notes, names, citations, and cross-references forward,
+    backward and within a chapter."""
+    write_book(folder, chapters=5, paragraphs=10, seed=3)
+    for number in range(1, 6):
+        path = folder / f"{number:02d}-chapter.md"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"## Section {number}.1\n", f"## Section {number}.1 {{#s{number}}}\n", 1)
+        path.write_text(text, encoding="utf-8")
+    edit(folder, 1, "\n\n## Section 1.1", "\n\nMore is told in [the fourth](#s4) and [the second](#s2).\n\n## Section 1.1")
+    edit(folder, 2, "\n\n## Section 2.1", "\n\nSee [the section below](#s2), and [the last](#s5).\n\n## Section 2.1")
+    edit(folder, 4, "\n\n## Section 4.1", "\n\nAs told in [the first](#s1) and [the third](#s3).\n\n## Section 4.1")
+    return folder
+
+
+def edit(folder: Path, chapter: int, old: str, new: str) -> None:
+    path = folder / f"{chapter:02d}-chapter.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def words(count: int, seed: int = 0) -> str:
+    return " ".join(WORDS[(seed + 7 * i) % len(WORDS)] for i in range(count))
+
+
+def facts(pdf: Path) -> dict:
+    """What a reader and a PDF viewer see: each page's text, where every named destination points,
+    each page's links (to a named destination's page or a URI), the outline and the page labels."""
+    reader = PdfReader(pdf)
+    dests = destination_pages(reader)
+    links = []
+    for page in reader.pages:
+        found = []
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A") or {}
+            target = action.get("/URI") or action.get("/D") or annot.get("/Dest")
+            if isinstance(target, str) and target in dests:
+                target = ("page", dests[target])
+            elif not isinstance(target, str):
+                target = ("page", reader.get_destination_page_number(reader._build_destination("", target)))
+            found.append((tuple(round(float(x)) for x in annot["/Rect"]), target))
+        links.append(sorted(found, key=str))
+
+    def outline(items):
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out.append(outline(item))
+            else:
+                out.append((item.title, reader.get_destination_page_number(item)))
+        return out
+
+    return {"pages": [page.extract_text() for page in reader.pages], "dests": dests, "links": links,
+            "outline": outline(reader.outline), "labels": list(reader.page_labels)}
+
+
+def same_as_cold(source: Path, summary, tmp_path: Path, name: str) -> None:
+    """The session's PDF, index and contents are those of a cold build of the same sources."""
+    cold = build(source, tmp_path / f"cold-{name}", html=False, edition="draft")
+    warm, fresh = facts(summary.outputs[0]), facts(cold.outputs[0])
+    for key in fresh:
+        if key == "pages":
+            for number, (a, b) in enumerate(zip(warm["pages"], fresh["pages"]), 1):
+                assert a == b, f"{name}: page {number} differs from a cold build"
+        assert warm[key] == fresh[key], f"{name}: {key} differ from a cold build"
+    assert summary.index == cold.index
+    assert summary.layout.pages == cold.layout.pages and summary.layout.labels == cold.layout.labels
+
+
+def test_every_edit_in_a_session_gives_the_pdf_of_a_cold_build(tmp_path):
+    source = xref_book(tmp_path / "book")
+    session = Session()
+
+    def again(name: str):
+        summary = build(source, tmp_path / "out", html=False, edition="draft", session=session)
+        same_as_cold(source, summary, tmp_path, name)
+        return summary
+
+    first = again("first")
+    assert first.fresh == [a for a, _ in first.chapters if a != "ch-00-about"] + ["bibliography"]
+    opened = {a: first.layout.pages[a] for a, _ in first.chapters}
+
+    edit(source, 3, " winter ", " winter very ")  # a word
+    summary = again("word")
+    assert summary.fresh == ["ch-03-chapter"], "only the edited chapter is laid out again"
+
+    edit(source, 2, "\n\n## Section 2.1", f"\n\n{words(90).capitalize()}.\n\n## Section 2.1")  # a paragraph
+    assert again("paragraph").fresh == ["ch-02-chapter"]
+
+    edit(source, 1, "\n\n## Section 1.1", "\n\nA new note.[^added]\n\n[^added]: The note added.\n\n## Section 1.1")
+    assert again("note").fresh == ["ch-01-chapter"]
+
+    edit(source, 3, "## Section 3.1 {#s3}", "## A heading renamed {#s3}")  # the outline and chapter 4's reference
+    assert "ch-03-chapter" in again("heading").fresh
+
+    (source / "06-chapter.md").write_text(f"---\ntitle: A New Chapter\n---\n\n{words(120).capitalize()}.\n",
+                                          encoding="utf-8")
+    manifest = source / "book.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "  - 06-chapter.md\n", encoding="utf-8")
+    assert again("new chapter").fresh == ["ch-06-chapter"]
+
+    before = build(source, tmp_path / "before", html=False, edition="draft")
+    long = "\n\n".join(f"{words(110, seed).capitalize()}." for seed in range(8))
+    edit(source, 1, "\n\n## Section 1.1", f"\n\n{long}\n\n## Section 1.1")  # two pages more
+    summary = again("lengthened")
+    assert summary.fresh == ["ch-01-chapter"], "later chapters only move: their folios are stamped on"
+    for anchor in ("ch-03-chapter", "ch-05-chapter", "bibliography"):
+        assert summary.layout.pages[anchor] - before.layout.pages[anchor] == 2
+    assert opened  # the first build placed every chapter
+
+
+def test_the_body_is_paginated_once(tmp_path):
+    """Cross-reference numbers are written in, not asked of the engine with target-counter(): the
+    engine makes each page once and never lays the body out again ('Repagination')."""
+    source = xref_book(tmp_path / "book")
+    said: list[tuple[str, str]] = []
+    stage = [""]
+    reporter = Reporter(stage=lambda name: stage.__setitem__(0, name), engine=lambda m: said.append((stage[0], m)))
+    summary = build(source, tmp_path / "out", html=False, edition="draft", reporter=reporter)
+    body = [m for s, m in said if s == "Laying out the body"]
+    assert body and not [m for m in body if "Repagination" in m]
+    html = (tmp_path / "html")
+    build(source, html, edition="draft")
+    body = (html / "synthetic.html").read_text(encoding="utf-8")
+    numbers = re.findall(r'<a data-page="(\d+)" class="xref[^"]*" href="#(s\d)"', body)
+    assert len(numbers) == 6 and "<a class=\"xref" not in body
+    for number, target in numbers:
+        assert summary.layout.labels[summary.layout.pages[target]] == number
+
+
+def test_a_reference_number_is_stamped_with_its_real_page(tmp_path):
+    """The forward references of chapter 1 are laid out with zeros and stamped with the page their
+    target landed on; the PDF's text says so."""
+    source = xref_book(tmp_path / "book")
+    summary = build(source, tmp_path / "out", html=False, edition="draft")
+    reader = PdfReader(summary.outputs[0])
+    for target in ("s4", "s2"):
+        page = summary.layout.pages["ch-01-chapter"]
+        label = summary.layout.labels[summary.layout.pages[target]]
+        text = " ".join(reader.pages[p].extract_text() for p in range(page, page + 3))
+        assert f"(p.\u00a0{label})" in text
+    assert "(p.\u00a00)" not in "".join(p.extract_text() for p in reader.pages)
+
+
+@pytest.mark.parametrize("guess", [{}, {"s4": "7", "s2": "300"}])
+def test_a_wrong_guess_of_digits_lays_the_part_out_again(tmp_path, guess):
+    from book.layout import bibliography as biblio
+    from book.layout.body import lay_out_parts
+    from book.layout.paginate import Engine
+    from book.layout.render import Urls, render_blank, render_body
+    from book.markup.book import load_book
+    from book.paths import STYLES
+
+    source = xref_book(tmp_path / "book")
+    book, _ = load_book(source)
+    urls = Urls.for_book(source)
+    engine = Engine([source, STYLES])
+    layout = lambda html: engine.layout(html, urls.base)  # noqa: E731
+    blank = layout(render_blank(book, urls)).pages[0]
+    body = lay_out_parts(book, render_body(book, urls, biblio.entries(book)), layout, blank, guess)
+    parts = {p.anchor: p for p in body.parts}
+    assert {t: len(n) for t, n in parts["ch-01-chapter"].numbers.items()} == {t: len(body.numbers[t]) for t in ("s4", "s2")}
+    if guess:
+        assert body.rounds == 2, "the three-digit guess was wrong: chapter 1 laid out again"
+
+
+def test_two_processes_make_the_pdf_one_makes(tmp_path):
+    """A cold build with a helper process (about half of the parts laid out and drawn there, joined
+    as PDF pieces) gives the same pages, destinations, links, outline, labels, index and report as
+    one process."""
+    source = xref_book(tmp_path / "book")
+    alone = build(source, tmp_path / "one", html=False, edition="draft", jobs=1)
+    helped = build(source, tmp_path / "two", html=False, edition="draft", jobs=2)
+    assert alone.helped == [] and 0 < len(helped.helped) < len(helped.fresh)
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    for key in one:
+        assert one[key] == two[key], key
+    assert (alone.layout, alone.index, alone.notes, alone.repairs) == (helped.layout, helped.index, helped.notes,
+                                                                         helped.repairs)
+
+
+def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
+    """The screen edition is tagged as one document, so it is laid out where it is written."""
+    source = xref_book(tmp_path / "book")
+    summary = build(source, tmp_path / "out", html=False, edition="screen", jobs=2)
+    assert summary.helped == []
