@@ -25,34 +25,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def split(pages: list, starts: set[int]) -> list[list]:
-    """Pages cut where a part of the book starts."""
-    cuts = sorted({0, *starts, len(pages)})
-    return [pages[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
-
-
-def as_pieces(parts: list[list]) -> None:
-    """Each part's links to ids laid out in another part become book-anchor: links, as a chapter laid
-    out alone writes them (the pages are changed in place)."""
-    from book.output.join import anchor_href
-
-    for part in parts:
-        here = {name for page in part for name in page.anchors}
-        for page in part:
-            page.links = [("external", anchor_href(target), rectangle, box)
-                          if kind == "internal" and target not in here else (kind, target, rectangle, box)
-                          for kind, target, rectangle, box in page.links]
-
-
-def chapter_starts(book, laid) -> set[int]:
-    """Where the body's parts (chapters, bibliography, index) start, and the body itself."""
-    from book.layout.paginate import anchor_pages
-
-    at = anchor_pages(laid.pages)
-    parts = [c.anchor for c in book.chapters] + ["bibliography", "index"]
-    return {laid.front_count} | {at[a] for a in parts if a in at and at[a] >= laid.front_count}
-
-
 def lay_out_book(source: Path):
     """The book in source laid out once, as the pipeline does."""
     from book.layout.paginate import Engine
@@ -74,7 +46,7 @@ def chapters_alone(book, laid, source: Path) -> list:
     from book.layout import bibliography as biblio
     from book.layout.paginate import Engine, anchor_pages
     from book.layout.render import Urls, render_body
-    from book.layout.repair import _Blocks, chapter_alone
+    from book.layout.repair import Blocks, chapter_alone
     from book.output.finish import folio_labels
     from book.output.join import anchor_href
     from book.paths import STYLES
@@ -82,7 +54,7 @@ def chapters_alone(book, laid, source: Path) -> list:
     urls = Urls.for_book(source)
     engine = Engine([source, STYLES])
     html = render_body(book, urls, biblio.entries(book))
-    blocks = _Blocks(html)
+    blocks = Blocks(html)
     folios = folio_labels(laid.front_count, len(laid.pages))
     numbers = {anchor: folios[page] for anchor, page in anchor_pages(laid.pages).items()}
     documents = []

@@ -11,15 +11,29 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from book.layout.paginate import blank_pages
+from book.layout.paginate import anchor_pages, blank_pages
 from book.output import finish
 from book.output.join import join, write_piece
+from book.output.pieces import crossing
 from book.output.press import PrintSetup, print_finisher
 from book.pipeline import TITLE_PAGE
 from conftest import ROOT
-from join import as_pieces, chapter_starts, lay_out_book, split  # bench/join.py
+from join import lay_out_book  # bench/join.py
 
 CHAPTERS = ROOT / "chapters"
+
+
+def split(pages: list, starts: set[int]) -> list[list]:
+    """Pages cut where a part of the book starts."""
+    cuts = sorted({0, *starts, len(pages)})
+    return [pages[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def chapter_starts(book, laid) -> set[int]:
+    """Where the body's parts (chapters, bibliography, index) start, and the body itself."""
+    at = anchor_pages(laid.pages)
+    parts = [c.anchor for c in book.chapters] + ["bibliography", "index"]
+    return {laid.front_count} | {at[a] for a in parts if a in at and at[a] >= laid.front_count}
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +62,9 @@ def editions(tmp_path_factory):
                      stamp=stamp)
 
     starts = chapter_starts(book, laid)
-    as_pieces(split(laid.pages, starts))
-    print_parts = split(printed, starts)
-    screen_parts = [[laid.pages[i] for i in part] for part in split(kept, {kept.index(s) for s in starts})]
+    # links to ids in other parts become book-anchor: links, as in the pipeline's pieces
+    print_parts = [crossing(part) for part in split(printed, starts)]
+    screen_parts = [crossing([laid.pages[i] for i in part]) for part in split(kept, {kept.index(s) for s in starts})]
     assert len(print_parts) > 10 and len(screen_parts) == len(print_parts)
     reports = {}
     reports["print"] = join([write_piece(laid.front.copy(part), print_finisher(setup), "pdf/x-4", stamp)
