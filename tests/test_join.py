@@ -5,6 +5,7 @@ the same bytes twice."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pikepdf
 import pytest
@@ -40,6 +41,7 @@ def piece(body: str, first: int, roman: bool = False) -> str:
 FRONT = piece("""<h1 id=contents>Contents</h1>
 <p><a href="#preface">Preface</a></p>
 <p><a href="book-anchor:one">One</a></p><p><a href="book-anchor:two-deep">Two, deep inside</a></p>
+<p><a href="book-anchor:глубина">Two, in Russian</a></p>
 <section><h1 id=preface>Preface</h1><p>Before the chapters.</p></section>""", 1, roman=True)
 ONE = piece("""<section><h1 id=one>Chapter One</h1>
 <p id=one-start>First words<span class=fn id=one-n1>A note in chapter one.</span>, and
@@ -49,7 +51,7 @@ ONE = piece("""<section><h1 id=one>Chapter One</h1>
 TWO = piece("""<section><h1 id=two>Chapter Two</h1>
 <p>Back to <a href="book-anchor:one-later">a heading of chapter one</a>
 and to the <a href="book-anchor:contents">contents</a>.<span class=fn id=two-n1>A note in two.</span></p>
-<p class=long>Long.</p><p id=two-deep>Deep inside two.</p></section>""", 3)
+<p class=long>Long.</p><p id=two-deep>Deep inside <span id=глубина>two</span>.</p></section>""", 3)
 
 
 def lay_out(html: str):
@@ -112,6 +114,10 @@ def test_named_destinations_of_every_piece_point_at_the_joined_pages(joined):
     assert {k: at[k] for k in ("contents", "preface", "one", "one-n1", "one-later", "two", "two-n1", "two-deep")} == \
            {"contents": 0, "preface": 2, "one": 3, "one-n1": 3, "one-later": 4, "two": 5, "two-n1": 5, "two-deep": 6}
     assert report.destinations == len(at) and not report.duplicate_ids
+    with pikepdf.open(target) as pdf:  # a name tree's keys are in the order of their bytes
+        flat = pdf.Root.Names.Dests.Names
+        keys = [bytes(flat[i]) for i in range(0, len(flat), 2)]
+        assert keys == sorted(keys) and keys[-1] == bytes(pikepdf.String("глубина"))
 
 
 def links(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -131,10 +137,10 @@ def test_links_inside_and_across_pieces_go_to_the_right_pages(joined):
     _, _, target, report = joined
     found = links(PdfReader(target))
     assert sorted(found) == sorted([
-        (0, "preface", 2), (0, "one", 3), (0, "two-deep", 6),  # contents: inside the piece, then across
+        (0, "preface", 2), (0, "one", 3), (0, "two-deep", 6), (0, "глубина", 6),  # contents: inside, across
         (3, "one-end", 4), (3, "two", 5),  # chapter one: inside, then forward across
         (5, "one-later", 4), (5, "contents", 0)])  # chapter two: backwards across
-    assert report.cross_links == 5
+    assert report.cross_links == 6
 
 
 def test_outline_is_the_pieces_outlines_in_order(joined):
@@ -155,15 +161,20 @@ def test_outline_is_the_pieces_outlines_in_order(joined):
         assert root.First.Next.Next.Prev.Title == "Preface"
 
 
+def test_qpdf_finds_nothing_wrong(joined):
+    _, _, target, _ = joined
+    with pikepdf.open(target) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
 def test_page_labels_roman_then_arabic(joined):
     _, _, target, _ = joined
     assert list(PdfReader(target).page_labels) == LABELS
 
 
+@pytest.mark.parametrize("joined", ["pdf/x-4"], indirect=True)
 def test_print_join_keeps_pdf_x(joined):
-    variant, pieces, target, _ = joined
-    if variant != "pdf/x-4":
-        pytest.skip("print only")
+    _, pieces, target, _ = joined
     with pikepdf.open(target) as pdf, pikepdf.open(pieces[0]) as first:
         assert pdf.pdf_version == "1.6"
         intents = pdf.Root.OutputIntents
@@ -178,10 +189,9 @@ def test_print_join_keeps_pdf_x(joined):
         assert len(pdf.trailer.ID) == 2
 
 
+@pytest.mark.parametrize("joined", ["pdf/ua-1"], indirect=True)
 def test_screen_join_has_one_structure_tree(joined):
-    variant, pieces, target, _ = joined
-    if variant != "pdf/ua-1":
-        pytest.skip("screen only")
+    _, _, target, _ = joined
     with pikepdf.open(target) as pdf:
         root = pdf.Root
         assert root.MarkInfo.Marked and root.Lang == "en" and root.ViewerPreferences.DisplayDocTitle
@@ -260,10 +270,24 @@ def test_pieces_of_another_variant_are_refused(laid, tmp_path):
         join(pieces, tmp_path / "book.pdf", labels=LABELS[:-1], variant="pdf/x-4")
 
 
+SOFT_LIGATURE = "<p>A dif\u00adferent word.</p>"
+"""An ff ligature first drawn across a soft hyphen: WeasyPrint gives a glyph the text of the place
+where it first draws it, and this "ff" gets none."""
+
+
+def test_a_ligature_drawn_across_a_soft_hyphen_keeps_its_text():
+    document = lay_out(piece(SOFT_LIGATURE + "<p>Then the staff.</p>", 1))
+    raw = PdfReader(io.BytesIO(document.write_pdf())).pages[0].extract_text()
+    assert "A dierent word." in raw and "the sta." in raw  # the engine alone
+    document = lay_out(piece(SOFT_LIGATURE + "<p>Then the staff.</p>", 1))
+    fixed = PdfReader(io.BytesIO(piece_bytes(document, print_finisher(PrintSetup()), "pdf/x-4")))
+    text = fixed.pages[0].extract_text()
+    assert "A different word." in text and "the staff." in text
+
+
 def test_a_ligature_that_lost_its_text_in_one_piece_reads_right_when_another_piece_has_it(tmp_path):
-    # WeasyPrint gives a glyph the text of the place where it first draws it; an "ff" first drawn
-    # across a soft hyphen gets none, so the first piece alone reads "dierent"
-    first = write_piece(lay_out(piece("<p>A dif\u00adferent word.</p>", 1)), "pdf/x-4", tmp_path / "a.pdf")
+    first = tmp_path / "a.pdf"  # written by the engine alone, as ligature_text would not
+    first.write_bytes(lay_out(piece(SOFT_LIGATURE, 1)).write_pdf(pdf_variant="pdf/x-4"))
     second = write_piece(lay_out(piece("<p>The staff.</p>", 2)), "pdf/x-4", tmp_path / "b.pdf")
     assert "A dierent word." in PdfReader(first).pages[0].extract_text()
     report = join([first, second], tmp_path / "book.pdf", labels=["1", "2"], variant="pdf/x-4")
@@ -271,3 +295,37 @@ def test_a_ligature_that_lost_its_text_in_one_piece_reads_right_when_another_pie
     assert "A different word." in reader.pages[0].extract_text()
     assert "The staff." in reader.pages[1].extract_text()
     assert report.glyph_maps == 2  # both pieces' Literata now share one map
+
+
+@pytest.mark.parametrize("variant", ["pdf/x-4", "pdf/ua-1"])
+def test_one_blank_piece_can_pad_twice(laid, tmp_path, variant):
+    pieces = pieces_for(laid, tmp_path, variant)
+    blank = write_piece(lay_out(piece("", 1)), variant, tmp_path / "blank.pdf").read_bytes()
+    order = [pieces[0], blank, pieces[1], blank, pieces[2]]
+    labels = ["i", "ii", "iii", "iv", "1", "2", "3", "4", "5"]
+    report = join(order, tmp_path / "book.pdf", labels=labels, variant=variant)
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert len(reader.pages) == 9 and reader.pages[3].extract_text().strip() == "1"  # the blank: its folio alone
+    assert {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()
+            if name in ("one", "two")} == {"one": 4, "two": 7}
+    assert report.duplicate_ids == []
+    with pikepdf.open(tmp_path / "book.pdf") as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert pdf.pages[3].obj.objgen != pdf.pages[6].obj.objgen
+        if variant == "pdf/ua-1":
+            keys = [int(p.obj.StructParents) for p in pdf.pages]
+            assert len(set(keys)) == len(keys)
+
+
+def test_a_failed_check_keeps_the_old_file(laid, tmp_path):
+    pieces = pieces_for(laid, tmp_path, "pdf/x-4")
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"the last good book")
+
+    def refuse(written):
+        assert len(PdfReader(written).pages) == 7  # the check sees the joined file
+        raise ValueError("preflight says no")
+    with pytest.raises(ValueError, match="preflight says no"):
+        join(pieces, target, labels=LABELS, variant="pdf/x-4", check=refuse)
+    assert target.read_bytes() == b"the last good book"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix not in (".pdf",)] == []

@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections import Counter
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from book.layout.paginate import Engine, anchor_pages, blank_pages
-from book.layout.render import Urls
-from book.markup.book import load_book
+from book.layout.paginate import anchor_pages, blank_pages
 from book.output import finish
-from book.output.join import anchor_href, join, write_piece
+from book.output.join import join, write_piece
+from book.output.pieces import crossing
 from book.output.press import PrintSetup, print_finisher
-from book.paths import STYLES
-from book.pipeline import TITLE_PAGE, Reporter, lay_out
+from book.pipeline import TITLE_PAGE
 from conftest import ROOT
+from join import lay_out_book  # bench/join.py
 
 CHAPTERS = ROOT / "chapters"
 
@@ -28,24 +29,17 @@ def split(pages: list, starts: set[int]) -> list[list]:
     return [pages[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def as_pieces(parts: list[list]) -> None:
-    """Each part's links to ids laid out in another part become book-anchor: links, as a chapter laid
-    out alone would write them."""
-    for part in parts:
-        here = {name for page in part for name in page.anchors}
-        for page in part:
-            page.links = [("external", anchor_href(target), rectangle, box)
-                          if kind == "internal" and target not in here else (kind, target, rectangle, box)
-                          for kind, target, rectangle, box in page.links]
+def chapter_starts(book, laid) -> set[int]:
+    """Where the body's parts (chapters, bibliography, index) start, and the body itself."""
+    at = anchor_pages(laid.pages)
+    parts = [c.anchor for c in book.chapters] + ["bibliography", "index"]
+    return {laid.front_count} | {at[a] for a in parts if a in at and at[a] >= laid.front_count}
 
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
     """(whole, joined) PDFs of the print and screen editions, the book and the join reports."""
-    book, problems = load_book(CHAPTERS)
-    assert not problems.errors
-    urls = Urls.for_book(CHAPTERS)
-    laid = lay_out(book, urls, Engine([CHAPTERS, STYLES]), Reporter(), problems)
+    book, laid = lay_out_book(CHAPTERS)
     folder = tmp_path_factory.mktemp("alzhir-join")
     stamp = finish.Stamp(finish.build_date(book), laid.html)
     m = book.manifest
@@ -67,12 +61,10 @@ def editions(tmp_path_factory):
                      finish.chain(finish.screen_finisher(opening), finish.label_runs(screen_folios)), "pdf/ua-1",
                      stamp=stamp)
 
-    at = anchor_pages(laid.pages)
-    parts = [c.anchor for c in book.chapters] + ["bibliography", "index"]
-    starts = {laid.front_count} | {at[a] for a in parts if a in at and at[a] >= laid.front_count}
-    as_pieces(split(laid.pages, starts))
-    print_parts = split(printed, starts)
-    screen_parts = [[laid.pages[i] for i in part] for part in split(kept, {kept.index(s) for s in starts})]
+    starts = chapter_starts(book, laid)
+    # links to ids in other parts become book-anchor: links, as in the pipeline's pieces
+    print_parts = [crossing(part) for part in split(printed, starts)]
+    screen_parts = [crossing([laid.pages[i] for i in part]) for part in split(kept, {kept.index(s) for s in starts})]
     assert len(print_parts) > 10 and len(screen_parts) == len(print_parts)
     reports = {}
     reports["print"] = join([write_piece(laid.front.copy(part), print_finisher(setup), "pdf/x-4", stamp)
@@ -101,6 +93,20 @@ def test_same_pages_and_text_on_every_page(pair):
     if "/OpenAction" in whole.trailer["/Root"]:
         assert joined.get_page_number(joined.trailer["/Root"]["/OpenAction"][0].get_object()) == \
                whole.get_page_number(whole.trailer["/Root"]["/OpenAction"][0].get_object()) == 1
+
+
+def test_every_page_looks_the_same(editions, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    _, out, _ = editions
+    for kind, (whole, joined) in out.items():
+        for name, path in (("whole", whole), ("joined", joined)):
+            subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / f"{kind}-{name}")], check=True)
+        pages = sorted(tmp_path.glob(f"{kind}-whole-*.png"))
+        assert len(pages) > 80
+        for page in pages:
+            twin = tmp_path / page.name.replace("-whole-", "-joined-")
+            assert page.read_bytes() == twin.read_bytes(), (kind, page.name)
 
 
 def link_targets(reader: PdfReader) -> list[tuple[int, tuple, object]]:

@@ -157,17 +157,70 @@ def _stamped(stamp: Stamp, name: str):
         reference = pdf.catalog.get("Metadata")
         if reference is None:
             return
-        number = int(bytes(reference).split()[0] if isinstance(reference, bytes) else str(reference).split()[0])
-        stream = pdf.objects[number]
+        stream = referenced(pdf, reference)
         new = f"xmp.did:{stamp.document_id(name)}".encode()
         stream.stream = [XMP_ID.sub(new, part) if isinstance(part, bytes) else part for part in stream.stream]
     return finisher
 
 
+def referenced(pdf, reference):
+    """The object of a PDF being written that a reference ("12 0 R", as text or bytes) points at."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def ligature_text(document, pdf) -> None:
+    """A finisher giving ligatures back their text. WeasyPrint maps a glyph to the text of the place
+    where it first draws it, and a ligature first drawn across a soft hyphen ("dif-ferent", "ff")
+    gets no text at all: the word then reads, searches and is spoken as "dierent" everywhere in the
+    file. Such glyphs get the text of their components, from the font's own ligature table."""
+    fonts = {font.name: font for font in document.fonts.values()}
+    for obj in pdf.objects:
+        if not (isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font" and "ToUnicode" in obj):
+            continue
+        font = fonts.get(obj.get("BaseFont"))
+        lost = font and [glyph for glyph, text in font.to_unicode.items() if not text]
+        if not lost:
+            continue
+        texts = _ligature_texts(font)
+        found = {f"<{glyph:04x}> <>".encode(): f"<{glyph:04x}> <{texts[glyph].encode('utf-16-be').hex()}>".encode()
+                 for glyph in lost if glyph in texts}
+        stream = referenced(pdf, obj["ToUnicode"])
+        stream.stream = [found.get(line, line) for line in stream.stream]
+
+
+def _ligature_texts(font) -> dict[int, str]:
+    """Glyph id -> text of the ligatures of a WeasyPrint font (its whole file, before subsetting)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from weasyprint.text.fonts import get_hb_object_data
+
+    face = TTFont(io.BytesIO(get_hb_object_data(font.hb_face)), fontNumber=font.index, lazy=True)
+    if "GSUB" not in face:
+        return {}
+    text = {name: chr(point) for point, name in sorted(face.getBestCmap().items(), reverse=True)}
+    found: dict[int, str] = {}
+    for lookup in face["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            kind = lookup.LookupType
+            if kind == 7:  # an extension: the real subtable is inside
+                kind, table = table.ExtensionLookupType, table.ExtSubTable
+            if kind != 4:  # ligature substitution
+                continue
+            for first, ligatures in table.ligatures.items():
+                for ligature in ligatures:
+                    parts = [first, *ligature.Component]
+                    if all(part in text for part in parts):
+                        found.setdefault(face.getGlyphID(ligature.LigGlyph), "".join(text[p] for p in parts))
+    return found
+
+
 def write_pdf(document, target: Path, finisher, variant: str | None = None, check=None,
               stamp: Stamp | None = None) -> None:
     """Write a Document atomically; check(temporary path) may raise to keep the old file. With a stamp,
-    the dates and ids are fixed, so the same sources give the same bytes."""
+    the dates and ids are fixed, so the same sources give the same bytes. Ligatures keep their text
+    (ligature_text)."""
+    finisher = chain(finisher, ligature_text)
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
         finisher = chain(finisher, _stamped(stamp, target.name))

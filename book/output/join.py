@@ -10,7 +10,7 @@ everything it uses:
 - every piece's named destinations in one /Dests name tree (the first piece naming an id wins);
 - links across pieces: a piece cannot resolve a link to an id laid out in another piece, so such
   links are written as `book-anchor:ID` (LINK_SCHEME; WeasyPrint emits them as /URI actions) and
-  become /GoTo actions to the named destination ID here; links inside a piece keep their /Dest;
+  become links to the named destination ID here, as links inside a piece are (/Dest);
 - one outline: the pieces' outlines one after another;
 - page labels from the folio of every page (finish.label_ranges);
 - from the first piece: Info, XMP metadata (its document id stamped for the target), the output
@@ -43,7 +43,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from ..paths import replacing
-from .finish import XMP_ID, Stamp, label_ranges
+from .finish import XMP_ID, Stamp, chain, label_ranges, ligature_text
 
 LINK_SCHEME = "book-anchor:"
 """An href written as book-anchor:ID points at the id ID in another piece of the book."""
@@ -62,11 +62,12 @@ def anchor_href(anchor: str) -> str:
 
 
 def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, full_fonts: bool = False) -> bytes:
-    """A laid-out part of the book as a piece to join: the edition's finisher and variant, and the
-    build's dates (the stamp), so that pieces, and so the joined book, are the same from build to build."""
+    """A laid-out part of the book as a piece to join: the edition's finisher and variant, ligatures
+    with their text (finish.ligature_text), and the build's dates (the stamp), so that pieces, and
+    so the joined book, are the same from build to build."""
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
-    return document.write_pdf(finisher=finisher, pdf_variant=variant, full_fonts=full_fonts)
+    return document.write_pdf(finisher=chain(finisher, ligature_text), pdf_variant=variant, full_fonts=full_fonts)
 
 
 @dataclass
@@ -104,7 +105,9 @@ def join(pieces: Sequence[Path | bytes], target: Path, *, labels: Sequence[str],
             _check_variant(source, variant, number)
         out, report = _joined(sources, labels, stamp, target.name)
         with replacing(target) as temporary:
-            out.save(temporary, deterministic_id=True, min_version=max(s.pdf_version for s in sources))
+            # object streams, as WeasyPrint writes them: the dictionaries (links, destinations) compressed
+            out.save(temporary, deterministic_id=True, min_version=max(s.pdf_version for s in sources),
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
             if check is not None:
                 check(temporary)
         out.close()
@@ -176,7 +179,7 @@ def _destinations(out: pikepdf.Pdf, pieces: list[_Piece], report: Joined) -> dic
                 continue
             names[key] = _destination(destination, piece)
     flat = Array()
-    for key in sorted(names, key=lambda k: k.encode("utf-16-be") if not k.isascii() else k.encode()):
+    for key in sorted(names, key=lambda k: bytes(String(k))):  # a name tree is sorted by the keys' bytes
         flat.append(String(key))
         flat.append(names[key])
     out.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
@@ -205,7 +208,7 @@ def _destination(destination, piece: _Piece) -> Array:
 
 
 def _resolve_cross_links(out: pikepdf.Pdf, names: dict[str, Array]) -> int:
-    """book-anchor:ID links -> /GoTo the named destination ID. An id no piece names is an error."""
+    """book-anchor:ID links -> links to the named destination ID. An id no piece names is an error."""
     count, missing = 0, set()
     for page in out.pages:
         for annotation in page.obj.get("/Annots", []):
@@ -253,6 +256,7 @@ def _outline(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
 
 
 def _drop(dictionary, key: str) -> None:
+    """Remove key from a PDF dictionary if it is there."""
     if key in dictionary:
         del dictionary[key]
 
@@ -285,6 +289,7 @@ def _copied(out: pikepdf.Pdf, obj):
 
 
 def _page_labels(out: pikepdf.Pdf, labels: Sequence[str]) -> None:
+    """/PageLabels giving every page its folio."""
     numbers = Array()
     for index, style, start in label_ranges(list(labels)):
         numbers.append(index)
@@ -301,7 +306,7 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
         tree = piece.source.Root.get("/StructTreeRoot")
         if tree is None:
             raise JoinError("a piece of a tagged book is not tagged")
-        documents = set()
+        documents, settled = set(), set()
         for kid in _kids(tree):
             if kid.get("/S") == "/Document":
                 documents.add(out.copy_foreign(kid).objgen)
@@ -319,7 +324,7 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
             value = _copied(out, value)
             parents.append(key + offset)
             parents.append(value)
-            _adopt(value, documents, document)
+            _adopt(value, documents, document, settled)
         _renumber(out, piece, offset)
         offset += max((key for key, _ in pairs), default=-1) + 1
     root.K = Array([document])
@@ -330,12 +335,14 @@ def _structure(out: pikepdf.Pdf, pieces: list[_Piece]) -> None:
     out.Root.StructTreeRoot = root
 
 
-def _adopt(elements, documents: set, document) -> None:
+def _adopt(elements, documents: set, document, settled: set) -> None:
     """Elements whose parent chain ends at a piece's Document element are hung from the joined one.
     (WeasyPrint tags the page-margin boxes, folios and running heads, under the Document element
-    without listing them among its kids; they must not keep the piece's tree alive.)"""
+    without listing them among its kids; they must not keep the piece's tree alive.) settled: the
+    elements whose chain is done, so that each chain is walked once."""
     for element in elements if isinstance(elements, Array) else [elements]:
-        while isinstance(element, Dictionary) and "/P" in element:
+        while isinstance(element, Dictionary) and "/P" in element and element.objgen not in settled:
+            settled.add(element.objgen)
             parent = element.P
             if parent.objgen in documents:
                 element.P = document
