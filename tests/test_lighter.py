@@ -175,3 +175,44 @@ def _all_boxes(box):
     yield box
     for child in getattr(box, "children", ()):
         yield from _all_boxes(child)
+
+
+def test_the_footnote_area_from_per_note_heights_lays_out_as_the_engine_does():
+    """book/layout/footnote_area.py sizes a page's footnote area from each note laid out once, not
+    by laying out every note on the page again for each one added: on pages full of notes of one to
+    six lines, some moved to the next page, every box lands where the engine's own relayout put it,
+    and the per-note path is the one taken."""
+    import random
+
+    from book.layout import footnote_area
+
+    rng = random.Random(17)
+    words = "camp steppe letter winter station archive mother wagon barrack order".split()
+    paragraphs = []
+    for p in range(60):
+        notes = "".join(f'{" ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))}.'
+                        f'<span class="fn" id="n{p}-{k}"><a class="fn-num" href="#c">{k + 1}</a> '
+                        f'{" ".join(rng.choice(words) for _ in range(rng.choice((4, 12, 30, 70))))}.</span> '
+                        for k in range(rng.randint(0, 4)))
+        paragraphs.append(f"<p>{' '.join(rng.choice(words) for _ in range(40))}. {notes}</p>")
+    html = (f'<html><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+            f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter'>{''.join(paragraphs)}"
+            "</section></body></html>")
+    engine = Engine([STYLES])  # installs the per-note path
+    taken = []
+    alone = footnote_area._alone
+    footnote_area._alone = lambda *args: taken.append(1) or alone(*args)
+    try:
+        ours = engine.layout(html, STYLES.as_uri() + "/")
+    finally:
+        footnote_area._alone = alone
+    footnote_area.uninstall()
+    try:
+        theirs = engine.layout(html, STYLES.as_uri() + "/")
+    finally:
+        footnote_area.install()
+    notes = html.count('class="fn"')
+    assert notes >= 100 and len(ours.pages) == len(theirs.pages) > 10
+    assert len(taken) > notes  # every note measured, and some again on the page they were moved to
+    for a, b in zip(ours.pages, theirs.pages):
+        assert _boxes(a._page_box) == _boxes(b._page_box)
