@@ -35,8 +35,9 @@ from corpus import write_corpus  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def measured(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one command; stops the benchmark if it fails. It runs in
+def measured(command: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system: steadier than wall time on a shared machine) and
+    peak resident MiB of one command; stops the benchmark if it fails. It runs in
     the temporary folder: `python -m book` started in a checkout would import that checkout's
     `book` before the one --before puts on PYTHONPATH."""
     started = time.perf_counter()
@@ -46,7 +47,8 @@ def measured(command: list[str], env: dict | None = None) -> tuple[float, float]
     if done.returncode:
         sys.exit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return seconds, int(peak.group(1)) / 1024 if peak else float("nan")
+    cpu = sum(float(v) for v in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr))
+    return seconds, cpu, int(peak.group(1)) / 1024 if peak else float("nan")
 
 
 def own_html(python: str, source: Path, work: Path) -> Path:
@@ -101,24 +103,29 @@ def main() -> None:
     print("pages: " + ", ".join(f"{k} {v}" for k, v in pages.items()))
     per_page: dict[str, list[float]] = {k: [] for k in commands}
     memory: dict[str, list[float]] = {k: [] for k in commands}
+    cpu_page: dict[str, list[float]] = {k: [] for k in commands}
     for run in range(args.runs):
         line = []
         for name, (command, env) in commands.items():
-            seconds, peak = measured(command, env)
+            seconds, cpu, peak = measured(command, env)
             per_page[name].append(100 * seconds / pages[name])
+            cpu_page[name].append(100 * cpu / pages[name])
             memory[name].append(peak / pages[name])
-            line.append(f"{name} {seconds:.2f} s ({per_page[name][-1]:.2f} s/100 pp, {peak:.0f} MiB)")
+            line.append(f"{name} {seconds:.2f} s ({per_page[name][-1]:.2f} s/100 pp, CPU {cpu_page[name][-1]:.2f}, "
+                        f"{peak:.0f} MiB)")
         print(f"run {run + 1}: " + "; ".join(line), flush=True)
     for name in commands:
         ratios = [a / b for a, b in zip(per_page[name], per_page["bare"])]
+        cpu = [a / b for a, b in zip(cpu_page[name], cpu_page["bare"])]
         print(f"{name}: median {statistics.median(per_page[name]):.2f} s per 100 pages, "
               f"{statistics.median(memory[name]):.2f} MiB peak per page; "
               f"per-page ratio to bare: median {statistics.median(ratios):.3f} "
-              f"(range {min(ratios):.3f}-{max(ratios):.3f})")
+              f"(range {min(ratios):.3f}-{max(ratios):.3f}), in CPU time {statistics.median(cpu):.3f}")
     if args.before:
         ratios = [a / b for a, b in zip(per_page["book"], per_page["before"])]
+        cpu = [a / b for a, b in zip(cpu_page["book"], cpu_page["before"])]
         mem = [a / b for a, b in zip(memory["book"], memory["before"])]
-        print(f"book / before per page: median {statistics.median(ratios):.3f}; "
+        print(f"book / before per page: median {statistics.median(ratios):.3f} (CPU {statistics.median(cpu):.3f}); "
               f"peak memory per page: median {statistics.median(mem):.3f}")
 
 
