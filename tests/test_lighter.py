@@ -134,3 +134,85 @@ def test_names_stay_whole_without_spans_in_a_narrow_measure(tmp_path):
         if last[:1].isupper():  # a name may break only at its own hyphen (Stepanova-|Klyuchnikova)
             assert any(name.startswith(last) for name in names), end
     assert any(end.split()[-1][:1].islower() for end in ends)
+
+
+def _note_text_boxes(document) -> list[tuple]:
+    """Every text box of every footnote area: (page, text, x, y), in order."""
+    out = []
+    for number, page in enumerate(document.pages):
+        for area in page._page_box.children:
+            if type(area).__name__ == "FootnoteAreaBox":
+                out += [(number, b[5], b[1], b[2]) for b in _boxes(area) if b[0] == "TextBox"]
+    return out
+
+
+def test_note_numbers_are_inline_and_start_the_text_where_the_inline_block_did():
+    """The note number is an inline box padded to 1.1em by its class (styles/make_note_numbers.py),
+    not an inline-block with min-width, which the engine measured at every footnote-area relayout;
+    every note's number and text land where the inline-block put them, for one, two and three
+    digits (the classes go stale if the notes' font or size changes: run the script again)."""
+    from book.layout.render import number_classes
+
+    notes = "".join(f'Word {n}.<span class="fn" id="n{n}"><a class="fn-num" href="#c{n}">{n}</a> Note text '
+                    f'{"long " * (n % 7)}number {n}.</span> ' for n in range(1, 131))
+    head = f'<link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}"><style>@page {{ size: A5 }}'
+    old = ".fn .fn-num { display: inline-block; min-width: 1.1em }"
+    html = "<html><head>{}{}</style></head><body><section class='chapter'><p>{}</p></section></body></html>"
+    engine = Engine([STYLES])
+    new = engine.layout(html.format(head, "", number_classes(notes)), STYLES.as_uri() + "/")
+    before = engine.layout(html.format(head, old, notes), STYLES.as_uri() + "/")
+    assert number_classes(notes).count('class="fn-num n') == 99  # 1 to 99; 100 and up are wide enough
+    ours, theirs = _note_text_boxes(new), _note_text_boxes(before)
+    assert len(ours) == len(theirs) >= 260 and len(new.pages) == len(before.pages)
+    for a, b in zip(ours, theirs):
+        assert a[:2] == b[:2] and abs(a[2] - b[2]) < 1e-3 and abs(a[3] - b[3]) < 1e-3, (a, b)
+    boxes = [type(b).__name__ for p in new.pages for b in _all_boxes(p._page_box)]
+    assert "InlineBlockBox" not in boxes and "InlineBlockBox" in [
+        type(b).__name__ for p in before.pages for b in _all_boxes(p._page_box)]
+
+
+def _all_boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _all_boxes(child)
+
+
+def test_the_footnote_area_from_per_note_heights_lays_out_as_the_engine_does():
+    """book/layout/footnote_area.py sizes a page's footnote area from each note laid out once, not
+    by laying out every note on the page again for each one added: on pages full of notes of one to
+    six lines, some moved to the next page, every box lands where the engine's own relayout put it,
+    and the per-note path is the one taken."""
+    import random
+
+    from book.layout import footnote_area
+
+    rng = random.Random(17)
+    words = "camp steppe letter winter station archive mother wagon barrack order".split()
+    paragraphs = []
+    for p in range(60):
+        notes = "".join(f'{" ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))}.'
+                        f'<span class="fn" id="n{p}-{k}"><a class="fn-num" href="#c">{k + 1}</a> '
+                        f'{" ".join(rng.choice(words) for _ in range(rng.choice((4, 12, 30, 70))))}.</span> '
+                        for k in range(rng.randint(0, 4)))
+        paragraphs.append(f"<p>{' '.join(rng.choice(words) for _ in range(40))}. {notes}</p>")
+    html = (f'<html><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+            f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter'>{''.join(paragraphs)}"
+            "</section></body></html>")
+    engine = Engine([STYLES])  # installs the per-note path
+    taken = []
+    alone = footnote_area._alone
+    footnote_area._alone = lambda *args: taken.append(1) or alone(*args)
+    try:
+        ours = engine.layout(html, STYLES.as_uri() + "/")
+    finally:
+        footnote_area._alone = alone
+    footnote_area.uninstall()
+    try:
+        theirs = engine.layout(html, STYLES.as_uri() + "/")
+    finally:
+        footnote_area.install()
+    notes = html.count('class="fn"')
+    assert notes >= 100 and len(ours.pages) == len(theirs.pages) > 10
+    assert len(taken) > notes  # every note measured, and some again on the page they were moved to
+    for a, b in zip(ours.pages, theirs.pages):
+        assert _boxes(a._page_box) == _boxes(b._page_box)

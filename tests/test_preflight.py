@@ -122,6 +122,22 @@ def test_note_separation_is_read_from_the_named_destinations(built, tmp_path):
     assert note.page == built("preflight-clean")[0].layout.pages["call-ch-01-chapter-n1"] + 1
 
 
+def test_the_layouts_anchors_are_the_pdfs_named_destinations(built):
+    """A build hands preflight the page of every id from its layout instead of letting it read the
+    named destinations back from the file: they are the same fact, so the findings are the same."""
+    from pypdf import PdfReader
+
+    from book.preflight.checks import destination_pages
+
+    summary, pdf = built("preflight-note-separated", preflight=False, repair=False)
+    root = BOOKS / "preflight-note-separated"
+    read = destination_pages(PdfReader(pdf))
+    assert read and {k: summary.layout.pages[k] for k in read} == read
+    assert "call-ch-01-chapter-n1" in read and "ch-01-chapter-n1" in read
+    given = preflight(pdf, root, anchors=summary.layout.pages)
+    assert coded(given, "note-separated") and given == preflight(pdf, root)
+
+
 # --- placement on the page -------------------------------------------------------------------------
 
 def test_text_near_the_trim_is_a_warning_at_its_line(built):

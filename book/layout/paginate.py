@@ -24,6 +24,8 @@ from weasyprint.logger import LOGGER, PROGRESS_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .footnote_area import install as install_footnote_area
+
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
 
@@ -105,6 +107,7 @@ class Engine:
     whose HTML has not changed is not laid out again."""
 
     def __post_init__(self):
+        install_footnote_area()  # the footnote area sized from per-note heights (footnote_area.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}

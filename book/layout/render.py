@@ -113,7 +113,17 @@ def chapter_numbers(book: Book) -> dict[str, int]:
 
 def _chapters(book: Book, front: bool) -> list[Chapter]:
     titles = section_titles(book)
-    return [replace(c, html=quote_title_xrefs(c.html, titles)) for c in book.chapters if c.front == front]
+    return [replace(c, html=number_classes(quote_title_xrefs(c.html, titles))) for c in book.chapters
+            if c.front == front]
+
+
+_NUMBER = re.compile(r'<a class="fn-num" (href="[^"]*">)(\d{1,2})</a>')
+
+
+def number_classes(html: str) -> str:
+    """Each note number of one or two digits gets its class (n1 … n99): book.css pads it to the
+    width of the box it starts the note with (styles/make_note_numbers.py)."""
+    return _NUMBER.sub(r'<a class="fn-num n\2" \1\2</a>', html)
 
 
 _HEADING = re.compile(r'<h[1-6] id="([^"]+)">(.*?)</h[1-6]>', re.S)

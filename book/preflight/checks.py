@@ -67,16 +67,17 @@ def finding(severity: str, code: str, message: str, location: Location | None = 
 
 
 def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: bool = False,
-              book=None) -> list[Problem]:
+              book=None, anchors: dict[str, int] | None = None) -> list[Problem]:
     """Check a written PDF of the book in book_root; every finding, in the order of the checks.
-    A build passes the Book it has loaded, so that the sources are not read twice. A file that is not
-    a whole PDF is a BookError."""
+    A build passes the Book it has loaded, so that the sources are not read twice, and the page of
+    every id in its layout (anchors), which are the PDF's named destinations, so that they are not
+    read back from the file. A file that is not a whole PDF is a BookError."""
     reader = open_pdf(pdf)
     settings = book.manifest if book is not None else load_manifest(book_root, Problems())
     sources = Sources.of(book, book_root) if book is not None else Sources.read(book_root)
     scan = Scan(reader)
     print_edition = edition == "print"
-    destinations = destination_pages(reader)
+    destinations = anchors if anchors is not None else destination_pages(reader)
     starts = chapter_starts(destinations, sources)
     findings = [*check_fonts(scan), *check_glyphs(scan, sources)]
     if print_edition:
