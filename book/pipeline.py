@@ -554,12 +554,11 @@ TITLE_PAGE = 2
 def _preflight(written: Path, target: Path, job: Job) -> list[str]:
     """Check the print PDF just written (not yet in place): errors keep the old files (the old report
     too); the warnings are returned. The JSON report is staged to go beside the target."""
-    from .layout.paginate import anchor_pages
     from .preflight import preflight, report_path, write_report
 
     book = job.book
     root = book.manifest.root
-    findings = preflight(written, root, "print", strict=job.strict, book=book, anchors=anchor_pages(job.print_pages()))
+    findings = preflight(written, root, "print", strict=job.strict, book=book, anchors=job.laid.at)
     write_report(findings, job.staging.path(report_path(target)))
     findings = [f for f in findings if f.code != "note-separated"]  # the layout check reported these
     errors = [f for f in findings if f.severity == "error"]
