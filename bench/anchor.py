@@ -1,10 +1,11 @@
 """Issue 17's benchmark: `book build --edition print` against bare WeasyPrint on plain HTML of the same text.
 
-Usage: python bench/anchor.py [--runs 5] [--chapters 16] [--keep DIR] [--before SRC] [--ours]
+Usage: python bench/anchor.py [--runs 5] [--chapters 16] [--keep DIR] [--before SRC] [--ours] [--jobs2]
 
 Writes the corpus of bench/corpus.py (about 200 pages at 16 chapters), then runs, in turn, each
-command as a separate process under /usr/bin/time -v: `book build --edition print` (PDF/X
-finishing, contents, index, cover and preflight included), optionally the same build from an
+command as a separate process under /usr/bin/time -v: `book build --edition print --jobs 1` (PDF/X
+finishing, contents, index, cover and preflight included; one process, and with --jobs2 also two),
+optionally the same build from an
 older checkout (--before: a source tree put first on PYTHONPATH, e.g. from `git archive`), and
 bare `weasyprint plain.html`; with --ours also bare `weasyprint` on the book's own HTML (the
 preview the build writes), its stylesheet copied without the `target-counter()` rules, so that
@@ -78,12 +79,17 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a source tree of an older `book` to compare with")
     parser.add_argument("--ours", action="store_true",
                         help="also bare WeasyPrint on the book's own HTML, without target-counter()")
+    parser.add_argument("--jobs2", action="store_true", help="also `book build --jobs 2`")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-anchor-"))
     source = write_corpus(work, args.chapters)
     python = str(BIN / "python")
+    # one process (--jobs 1), so that this issue's gains are told apart from the parallel layout's
     commands = {"book": ([python, "-m", "book", "build", "--source", str(source), "--out", str(work / "out"),
-                          "--no-html", "--quiet"], None)}
+                          "--no-html", "--quiet", "--jobs", "1"], None)}
+    if args.jobs2:
+        commands["book jobs 2"] = ([python, "-m", "book", "build", "--source", str(source),
+                                    "--out", str(work / "out2"), "--no-html", "--quiet", "--jobs", "2"], None)
     if args.before:
         env = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
         commands["before"] = ([python, "-m", "book", "build", "--source", str(source),
@@ -98,6 +104,8 @@ def main() -> None:
              "bare": len(PdfReader(work / "plain.pdf").pages)}
     if args.ours:
         pages["ours"] = len(PdfReader(work / "ours.pdf").pages)
+    if args.jobs2:
+        pages["book jobs 2"] = pages["book"]
     if args.before:
         pages["before"] = len(PdfReader(work / "out-before" / "synthetic-print.pdf").pages)
     print("pages: " + ", ".join(f"{k} {v}" for k, v in pages.items()))
