@@ -239,17 +239,25 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
     """The body laid out (again, with local adjustments, while a note is off its call's page:
     layout/repair.py); then the front matter and the index, small, from its anchors."""
+    from .layout.adjust import adjust
     from .layout.paginate import anchor_pages
     from .layout.repair import lay_out_body
 
-    def laid_out(html: str):
-        """html laid out, and laid out again where a note needs repair."""
-        return lay_out_body(book, html, lambda h: engine.layout(h, urls.base), lambda d: anchor_pages(d.pages),
-                            repair)
+    def layout(h):
+        return engine.layout(h, urls.base)
+
+    def anchors(d):
+        return anchor_pages(d.pages)
+
+    def laid_out(html: str, median: float | None = None):
+        """html laid out, laid out again where a note needs repair, then each chapter adjusted (loose
+        lines, the grid); and the median word space the adjustment measured against."""
+        outcome = lay_out_body(book, html, layout, anchors, repair)
+        return adjust(book, outcome, layout, anchors, median) if repair else (outcome, median)
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    outcome = laid_out(render_body(book, urls, bibliography))
+    outcome, median = laid_out(render_body(book, urls, bibliography))
     body, body_html = outcome.document, outcome.html
     body_at = anchor_pages(body.pages)
 
@@ -261,7 +269,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         back.append(("index", labels["index"], str(index_first)))
     contents = contents_entries(book, {a: str(p + 1) for a, p in body_at.items()}, back)
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front_outcome = laid_out(front_html)
+    front_outcome, _ = laid_out(front_html, median)
     front, front_html = front_outcome.document, front_outcome.html
     blank = engine.layout(render_blank(book, urls), urls.base).pages[:1]
     front_pages = front.pages + blank * (len(front.pages) % 2)

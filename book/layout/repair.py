@@ -112,6 +112,11 @@ class Outcome:
     """Time spent laying out again."""
     first: dict[str, int] = field(default_factory=dict)
     """Where every id landed in the first layout, before any repair."""
+    source: str = ""
+    """The body HTML as rendered, without adjustments."""
+    fixes: dict[int, set[str]] = field(default_factory=dict)
+    """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> its
+    data-fix tokens; `html` is `source` with them written in."""
 
 
 def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
@@ -325,7 +330,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     layout(html) -> Document; anchors(document) -> {id: 0-based page}."""
     document = layout(html)
     at = anchors(document)
-    outcome = Outcome(document, html, first=at)
+    outcome = Outcome(document, html, first=at, source=html)
     missing = misplaced(book.chapters, at)
     if not missing or not repair:
         outcome.unrepaired = missing
@@ -365,6 +370,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     outcome.repairs = [Repair(n, at[n.anchor], done[n.anchor]) for c in book.chapters for n in c.notes
                        if n.anchor in done and n.anchor in at and at[n.anchor] == at.get("call-" + n.anchor)]
     outcome.unrepaired = missing
+    outcome.fixes = fixes
     outcome.repair_seconds = time.perf_counter() - started
     return outcome
 

@@ -1,0 +1,128 @@
+"""A laid-out body (notes repaired) -> the body with each chapter's page adjusted: loose lines set
+tighter or looser (tighten.py), text after tables and figures back on the baseline grid (grid.py).
+
+Each chapter is laid out alone, as repair.py does it (`chapter_alone`: the chapter's section, its
+cross-references' page numbers written in, numbered from its folio), with `data-fix` tokens on its
+top-level blocks; each layout is measured from its boxes and decides the next tokens. A chapter's
+adjustments are kept only when no note of it that was on its call's page leaves it. The adjusted
+chapters' pages then take the place of their old ones (`splice_pages`), or the body is laid out once
+more; if a note is then off its page, the body is left as the note repair made it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import grid, tighten
+from .measure import block_lines, loose_lines
+from .repair import Outcome, _Blocks, chapter_alone, misplaced, splice_pages, with_fixes
+
+GRID_ROUNDS = 3
+"""Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
+
+
+def rules(fixes: dict[int, set[str]]) -> str:
+    """The <style> element for the adjustments whose CSS depends on a measure (the grid pads); the
+    fixed ones are in book.css."""
+    css = grid.rules({t for tokens in fixes.values() for t in tokens})
+    return f"<style>{css}</style>" if css else ""
+
+
+def _styled(html: str, fixes: dict[int, set[str]]) -> str:
+    return html.replace("</head>", rules(fixes) + "</head>", 1)
+
+
+def adjust(book, outcome: Outcome, layout, anchors, median: float | None = None) -> tuple[Outcome, float]:
+    """The outcome with every chapter adjusted (or as it was when nothing could be kept), and the
+    median word space used (pass the body's to the front matter, so both use one threshold).
+    layout(html) -> Document; anchors(document) -> {id: 0-based page}."""
+    started = time.perf_counter()
+    source, document = outcome.source, outcome.document
+    blocks = _Blocks(source)
+    at = anchors(document)
+    lines = block_lines(document.pages, blocks.first_block)
+    if median is None:
+        median = loose_lines([line for _, line in lines])[0]
+    if not lines or not median:
+        return outcome, median
+    on_grid = book.manifest.style.grid == "baseline"
+    fixes = {i: set(v) for i, v in outcome.fixes.items()}
+    numbers = {ident: str(page + 1) for ident, page in at.items()}
+    alone = {}
+    for chapter in book.chapters:
+        if chapter.anchor not in at or chapter.anchor not in blocks.spans:
+            continue
+        its = [(b, line) for b, line in lines if line.chapter == chapter.anchor]
+        result = _adjust_chapter(chapter, its, document.pages, at, source, blocks, fixes, numbers, layout,
+                                 anchors, tighten.Trials(median), on_grid, outcome)
+        if result is not None:
+            alone[chapter.anchor], kept = result
+            fixes.update(kept)
+    if not alone:
+        return outcome, median
+    html = _styled(with_fixes(source, blocks, fixes), fixes)
+    spliced = splice_pages(document, at, alone, blocks)
+    if spliced is None:
+        spliced = layout(html)
+        outcome.layouts += 1
+    if misplaced(book.chapters, anchors(spliced)) and not outcome.unrepaired:
+        return outcome, median
+    outcome.document, outcome.html, outcome.fixes = spliced, html, fixes
+    outcome.repair_seconds += time.perf_counter() - started
+    return outcome, median
+
+
+def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, layout, anchors,
+                    trials: tighten.Trials, on_grid: bool, outcome: Outcome):
+    """Lay the chapter out alone until each of its loose paragraphs has tried every spacing (one
+    layout per spacing, all paragraphs at once: their line breaks do not depend on each other), then
+    with the spacing chosen for each, until its blocks sit on the grid. Returns ((document, anchors),
+    the chapter's fixes), or None when nothing is to change or a note would leave its page."""
+    def lay(trial):
+        outcome.chapter_layouts += 1
+        laid = layout(_styled(chapter_alone(source, blocks, chapter.anchor, trial, numbers), trial))
+        return laid, anchors(laid)
+
+    current = {i: set(v) for i, v in fixes.items()}
+    trials.record(lines, current)
+    laid = None
+    for _ in tighten.SPACINGS:
+        pending = trials.next_trial()
+        if not pending:
+            break
+        current = tighten.with_spacing(current, pending)
+        if on_grid:
+            current.update(grid.regrid(laid[0].pages if laid else pages, lines, current))
+        laid = lay(current)
+        lines = block_lines(laid[0].pages, blocks.first_block)
+        trials.record(lines, current)
+    before = {m.note.anchor for m in misplaced([chapter], at)}
+    for same_lines in (False, True):
+        trial = tighten.with_spacing(current, trials.choose(same_lines))
+        for _ in range(GRID_ROUNDS):
+            if on_grid:
+                trial.update(grid.regrid(laid[0].pages if laid else pages, lines, trial))
+            if _same(trial, current):
+                break
+            laid = lay(trial)
+            current = trial
+            lines = block_lines(laid[0].pages, blocks.first_block)
+        if laid is None:  # nothing to change
+            return None
+        if not {m.note.anchor for m in misplaced([chapter], laid[1])} - before:
+            own = {i: v for i, v in current.items() if _chapter_of(blocks, i) == chapter.anchor}
+            return laid, own
+    return None
+
+
+def _chapter_of(blocks: _Blocks, index: int) -> str:
+    from .repair import ROW
+
+    if index >= ROW:
+        index = blocks.row_table[index - ROW]
+    return blocks.chapter_of_block[index]
+
+
+def _same(a: dict[int, set[str]], b: dict[int, set[str]]) -> bool:
+    keys = set(a) | set(b)
+    return all(a.get(k, set()) == b.get(k, set()) for k in keys)
