@@ -17,7 +17,7 @@ from . import grid, tighten
 from .measure import block_lines, loose_lines
 from .repair import Outcome, _Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
-GRID_ROUNDS = 3
+GRID_ROUNDS = 4
 """Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
 
 
@@ -91,8 +91,6 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
         if not pending:
             break
         current = tighten.with_spacing(current, pending)
-        if on_grid:
-            current.update(grid.regrid(laid[0].pages if laid else pages, lines, current))
         laid = lay(current)
         lines = block_lines(laid[0].pages, blocks.first_block)
         trials.record(lines, current)
@@ -100,8 +98,8 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
     for same_lines in (False, True):
         trial = tighten.with_spacing(current, trials.choose(same_lines))
         for _ in range(GRID_ROUNDS):
-            if on_grid:
-                trial.update(grid.regrid(laid[0].pages if laid else pages, lines, trial))
+            if on_grid and _same(trial, current):  # measured on a layout with the same spacing
+                trial = {**trial, **grid.regrid(laid[0].pages if laid else pages, lines, trial)}
             if _same(trial, current):
                 break
             laid = lay(trial)

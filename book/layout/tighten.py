@@ -71,7 +71,7 @@ class Trials:
         spacing to try."""
         out = {}
         for block, settings in self.seen.items():
-            if min(s.loose for s in settings.values()) == 0:
+            if any(s.loose == 0 and s.runs == 0 for s in settings.values()):
                 continue
             untried = [s for s in SPACINGS if s not in settings]
             if untried:
