@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import time
 
-from . import grid, tighten
+from . import depth, grid, tighten
 from .measure import block_lines, loose_lines
 from .repair import Outcome, _Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
 """Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
+
+DEPTH_TRIALS = 6
+"""Layouts of a chapter alone, at most, trying to fill its short pages."""
 
 
 def rules(fixes: dict[int, set[str]]) -> str:
@@ -76,12 +79,18 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
                     trials: tighten.Trials, on_grid: bool, outcome: Outcome):
     """Lay the chapter out alone until each of its loose paragraphs has tried every spacing (one
     layout per spacing, all paragraphs at once: their line breaks do not depend on each other), then
-    with the spacing chosen for each, until its blocks sit on the grid. Returns ((document, anchors),
-    the chapter's fixes), or None when nothing is to change or a note would leave its page."""
+    with the spacing chosen for each; then relax widows and orphans where that fills a short page;
+    then pad blocks until they sit on the grid. Returns ((document, anchors), the chapter's fixes),
+    or None when nothing is to change or a note would leave its page."""
     def lay(trial):
         outcome.chapter_layouts += 1
         laid = layout(_styled(chapter_alone(source, blocks, chapter.anchor, trial, numbers), trial))
         return laid, anchors(laid)
+
+    before = {m.note.anchor for m in misplaced([chapter], at)}
+
+    def notes_kept(laid) -> bool:
+        return not {m.note.anchor for m in misplaced([chapter], laid[1])} - before
 
     current = {i: set(v) for i, v in fixes.items()}
     trials.record(lines, current)
@@ -92,25 +101,65 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
             break
         current = tighten.with_spacing(current, pending)
         laid = lay(current)
-        lines = block_lines(laid[0].pages, blocks.first_block)
-        trials.record(lines, current)
-    before = {m.note.anchor for m in misplaced([chapter], at)}
+        trials.record(block_lines(laid[0].pages, blocks.first_block), current)
     for same_lines in (False, True):
         trial = tighten.with_spacing(current, trials.choose(same_lines))
-        for _ in range(GRID_ROUNDS):
-            if on_grid and _same(trial, current):  # measured on a layout with the same spacing
-                trial = {**trial, **grid.regrid(laid[0].pages if laid else pages, lines, trial)}
-            if _same(trial, current):
-                break
+        if laid is None and _same(trial, current) and not _short(pages, lines) and \
+                not (on_grid and grid.regrid(pages, lines, trial)):
+            return None  # nothing to change
+        if laid is None or not _same(trial, current):
             laid = lay(trial)
-            current = trial
-            lines = block_lines(laid[0].pages, blocks.first_block)
-        if laid is None:  # nothing to change
-            return None
-        if not {m.note.anchor for m in misplaced([chapter], laid[1])} - before:
-            own = {i: v for i, v in current.items() if _chapter_of(blocks, i) == chapter.anchor}
-            return laid, own
-    return None
+        current = trial
+        if notes_kept(laid):
+            break
+    else:
+        return None
+    laid, trial = _deepen(laid, current, chapter.anchor, blocks, lay, notes_kept)
+    for _ in range(GRID_ROUNDS if on_grid else 0):
+        lines = block_lines(laid[0].pages, blocks.first_block)
+        padded = {**trial, **grid.regrid(laid[0].pages, lines, trial)}
+        if _same(padded, trial):
+            break
+        moved = lay(padded)
+        if not notes_kept(moved):
+            break
+        laid, trial = moved, padded
+    own = {i: v for i, v in trial.items() if _chapter_of(blocks, i) == chapter.anchor}
+    return laid, own
+
+
+def _short(pages, lines) -> bool:
+    """Whether a page of the chapter (whose lines are given) but its last ends short."""
+    spread = sorted({line.page for _, line in lines})
+    return any(depth.shortfall(pages[i]) > depth.ALLOWED for i in spread[:-1])
+
+
+def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
+    """Relax widows and orphans around short pages, one page at a time from the first, keeping an
+    adjustment when the chapter's pages then end short by fewer lines in all, its page count does not
+    grow, and no note leaves its call's page."""
+    tried: set[tuple[int, ...]] = set()
+    for _ in range(DEPTH_TRIALS):
+        document = laid[0]
+        bad = depth.badness(document)
+        better = None
+        for page in depth.short_pages(document):
+            for chosen in depth.candidates(document, page, chapter, blocks, fixes):
+                if tuple(chosen) in tried or len(tried) >= DEPTH_TRIALS:
+                    continue
+                tried.add(tuple(chosen))
+                trial = depth.relaxed(fixes, chosen)
+                new = lay(trial)
+                if (depth.badness(new[0]) < bad - 0.5 and len(new[0].pages) <= len(document.pages)
+                        and notes_kept(new)):
+                    better = new, trial
+                    break
+            if better:
+                break
+        if better is None:
+            break
+        laid, fixes = better
+    return laid, fixes
 
 
 def _chapter_of(blocks: _Blocks, index: int) -> str:
