@@ -11,16 +11,17 @@ more; if a note is then off its page, the body is left as the note repair made i
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from . import depth, grid, tighten
-from .measure import block_lines, loose_lines
+from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
 from .repair import Outcome, _Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
 """Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
 
-DEPTH_TRIALS = 6
+DEPTH_TRIALS = 8
 """Layouts of a chapter alone, at most, trying to fill its short pages."""
 
 
@@ -79,9 +80,10 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
                     trials: tighten.Trials, on_grid: bool, outcome: Outcome):
     """Lay the chapter out alone until each of its loose paragraphs has tried every spacing (one
     layout per spacing, all paragraphs at once: their line breaks do not depend on each other), then
-    with the spacing chosen for each; then relax widows and orphans where that fills a short page;
-    then pad blocks until they sit on the grid. Returns ((document, anchors), the chapter's fixes),
-    or None when nothing is to change or a note would leave its page."""
+    with the spacing that leaves each the fewest loose lines (or, if a note then leaves its page,
+    the best that keeps its line count); then fill short pages (_deepen); then pad blocks until they
+    sit on the grid. Returns ((document, anchors), the
+    chapter's fixes), or None when nothing is to change or a note would leave its page."""
     def lay(trial):
         outcome.chapter_layouts += 1
         laid = layout(_styled(chapter_alone(source, blocks, chapter.anchor, trial, numbers), trial))
@@ -102,7 +104,7 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
         current = tighten.with_spacing(current, pending)
         laid = lay(current)
         trials.record(block_lines(laid[0].pages, blocks.first_block), current)
-    for same_lines in (False, True):
+    for same_lines in (False, True):  # fewest loose lines; else, if a note moves, the same line counts
         trial = tighten.with_spacing(current, trials.choose(same_lines))
         if laid is None and _same(trial, current) and not _short(pages, lines) and \
                 not (on_grid and grid.regrid(pages, lines, trial)):
@@ -114,7 +116,7 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
             break
     else:
         return None
-    laid, trial = _deepen(laid, current, chapter.anchor, blocks, lay, notes_kept)
+    laid, trial = _deepen(laid, trial, chapter.anchor, blocks, lay, notes_kept)
     for _ in range(GRID_ROUNDS if on_grid else 0):
         lines = block_lines(laid[0].pages, blocks.first_block)
         padded = {**trial, **grid.regrid(laid[0].pages, lines, trial)}
@@ -131,30 +133,30 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
 def _short(pages, lines) -> bool:
     """Whether a page of the chapter (whose lines are given) but its last ends short."""
     spread = sorted({line.page for _, line in lines})
-    return any(depth.shortfall(pages[i]) > depth.ALLOWED for i in spread[:-1])
+    gaps = page_gaps(pages, [line for _, line in lines])
+    pitch = statistics.median(line.height for _, line in lines) * PX_TO_PT
+    return any(gaps.get(i, 0) / pitch > depth.ALLOWED for i in spread[:-1])
 
 
 def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
-    """Relax widows and orphans around short pages, one page at a time from the first, keeping an
-    adjustment when the chapter's pages then end short by fewer lines in all, its page count does not
-    grow, and no note leaves its call's page."""
-    tried: set[tuple[int, ...]] = set()
-    for _ in range(DEPTH_TRIALS):
+    """Fill short pages, one page at a time from the first (depth.candidates); an adjustment is kept
+    when fewer pages end short, or as many by fewer lines, the chapter does not grow, and no note
+    leaves its call's page."""
+    tried: list[dict] = []
+    while len(tried) < DEPTH_TRIALS:
         document = laid[0]
-        bad = depth.badness(document)
         better = None
         for page in depth.short_pages(document):
-            for chosen in depth.candidates(document, page, chapter, blocks, fixes):
-                if tuple(chosen) in tried or len(tried) >= DEPTH_TRIALS:
+            for trial in depth.candidates(document, page, chapter, blocks, fixes):
+                if trial in tried or len(tried) >= DEPTH_TRIALS:
                     continue
-                tried.add(tuple(chosen))
-                trial = depth.relaxed(fixes, chosen)
+                tried.append(trial)
                 new = lay(trial)
-                if (depth.badness(new[0]) < bad - 0.5 and len(new[0].pages) <= len(document.pages)
-                        and notes_kept(new)):
+                if (depth.shortness(new[0]) < depth.shortness(document) and
+                        len(new[0].pages) <= len(document.pages) and notes_kept(new)):
                     better = new, trial
                     break
-            if better:
+            if better or len(tried) >= DEPTH_TRIALS:
                 break
         if better is None:
             break

@@ -243,11 +243,17 @@ def grid_offsets(lines: list[Line], step: float) -> list[tuple[Line, float]]:
 
 
 def page_gaps(pages, lines: list[Line]) -> dict[int, float]:
-    """Page index -> the space in pt between its last running-text line and where the text area ends
-    (the top of the notes when the page has notes, else the bottom margin): 0 on a full page."""
+    """Page index -> the space in pt between its last running-text line, table or figure and where the
+    text area ends (the top of the notes when the page has notes, else the bottom margin): 0 on a full
+    page."""
     bottom_of: dict[int, float] = {}
     for line in lines:
         bottom_of[line.page] = max(bottom_of.get(line.page, 0.0), line.top + line.height)
+    for index in bottom_of:  # a table or a figure below the last line of text fills the page too
+        root = pages[index]._page_box.children[0] if pages[index]._page_box.children else None
+        for box in root.descendants() if root is not None else ():
+            if getattr(box, "element_tag", "") in ("table", "figure") and not box.is_footnote():
+                bottom_of[index] = max(bottom_of[index], box.position_y + box.margin_top + box.border_height())
     gaps = {}
     for index, last in bottom_of.items():
         box = pages[index]._page_box

@@ -54,6 +54,11 @@ class Trials:
     seen: dict[int, dict[str, Setting]] = field(default_factory=dict)
     """block index -> spacing ('' for the plain setting) -> how the paragraph came out."""
 
+    @property
+    def limit(self) -> float:
+        """The word space in pt over which a line counts as loose here."""
+        return LOOSE * MARGIN * self.median
+
     def record(self, lines: list[tuple[int, Line]], fixes: dict[int, set[str]]) -> None:
         """Note how every paragraph of a layout came out with the spacing it was laid out with."""
         by_block: dict[int, list[Line]] = {}
@@ -61,8 +66,7 @@ class Trials:
             by_block.setdefault(block, []).append(line)
         for block, its in by_block.items():
             spacing = next((t for t in fixes.get(block, ()) if t in SPACINGS), "")
-            limit = LOOSE * MARGIN * self.median
-            loose = sum(1 for line in its if line.justified and line.word_space > limit)
+            loose = sum(1 for line in its if line.justified and line.word_space > self.limit)
             if loose or block in self.seen:
                 self.seen.setdefault(block, {})[spacing] = Setting(loose, len(its), len(hyphen_runs(its)))
 
