@@ -102,15 +102,17 @@ class Reporter:
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
-          repair: bool = True) -> Summary:
+          repair: bool = True, adjust: bool = True) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
     interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
-    the engine's first layout, misplaced notes and all (for tests and benchmarks)."""
+    the engine's first layout, misplaced notes and all (for tests and benchmarks); adjust=False
+    repairs notes but leaves out the per-chapter adjustments of loose lines, grid and short pages
+    (layout/adjust.py), for tests of the repair alone."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, adjust)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
@@ -169,7 +171,7 @@ class Laid:
 
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
-           edition: str, preflight: bool, repair: bool = True) -> Summary:
+           edition: str, preflight: bool, repair: bool = True, adjust: bool = True) -> Summary:
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
@@ -178,7 +180,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     staging = Staging(out)
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
     try:
-        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair)
+        summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair,
+                                     adjust)
     finally:
         tempfile.tempdir = engine_temp
         staging.discard()
@@ -187,7 +190,8 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 
 def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
-                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True) -> Summary:
+                       reporter: Reporter, edition: str, preflight: bool, repair: bool = True,
+                       adjust: bool = True) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
     from .layout.paginate import Engine, anchor_pages, blank_pages
 
@@ -201,7 +205,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         return Summary(outputs=[w.target for w in written], warnings=[str(p) for p in problems.warnings])
     urls = Urls.for_book(root)
     engine = Engine([root, STYLES], reporter.engine)
-    laid = lay_out(book, urls, engine, reporter, problems, repair)
+    laid = lay_out(book, urls, engine, reporter, problems, repair, adjust)
     checkpoint("laid-out")
     at = anchor_pages(laid.pages)
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
@@ -236,9 +240,12 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         chapters=[(chapter.anchor, chapter.title) for chapter in book.chapters])
 
 
-def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True) -> Laid:
+def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True,
+            adjust_chapters: bool = True) -> Laid:
     """The body laid out (again, with local adjustments, while a note is off its call's page:
-    layout/repair.py); then the front matter and the index, small, from its anchors."""
+    layout/repair.py), then each chapter adjusted (layout/adjust.py: loose lines, the grid, short
+    pages; only with repair); then the front matter and the index, small, from its anchors."""
+    adjusted = repair and adjust_chapters
     from .layout.adjust import adjust
     from .layout.paginate import anchor_pages
     from .layout.repair import lay_out_body
@@ -253,7 +260,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         """html laid out, laid out again where a note needs repair, then each chapter adjusted (loose
         lines, the grid); and the median word space the adjustment measured against."""
         outcome = lay_out_body(book, html, layout, anchors, repair)
-        return adjust(book, outcome, layout, anchors, median) if repair else (outcome, median)
+        return adjust(book, outcome, layout, anchors, median) if adjusted else (outcome, median)
 
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)

@@ -68,11 +68,12 @@ def adjust(book, outcome: Outcome, layout, anchors, median: float | None = None)
     spliced = splice_pages(document, at, alone, blocks)
     if spliced is None:
         spliced = layout(html)
-        outcome.layouts += 1
-    if misplaced(book.chapters, anchors(spliced)) and not outcome.unrepaired:
+        outcome.adjust_layouts += 1
+    outcome.adjust_seconds += time.perf_counter() - started
+    known = {m.note.anchor for m in outcome.unrepaired}
+    if {m.note.anchor for m in misplaced(book.chapters, anchors(spliced))} - known:
         return outcome, median
     outcome.document, outcome.html, outcome.fixes = spliced, html, fixes
-    outcome.repair_seconds += time.perf_counter() - started
     return outcome, median
 
 
@@ -85,7 +86,7 @@ def _adjust_chapter(chapter, lines, pages, at, source, blocks, fixes, numbers, l
     sit on the grid. Returns ((document, anchors), the
     chapter's fixes), or None when nothing is to change or a note would leave its page."""
     def lay(trial):
-        outcome.chapter_layouts += 1
+        outcome.adjust_layouts += 1
         laid = layout(_styled(chapter_alone(source, blocks, chapter.anchor, trial, numbers), trial))
         return laid, anchors(laid)
 

@@ -114,6 +114,11 @@ class Outcome:
     """Where every id landed in the first layout, before any repair."""
     source: str = ""
     """The body HTML as rendered, without adjustments."""
+    adjust_layouts: int = 0
+    """Layouts made by the per-chapter adjustments after the repairs (layout/adjust.py): of a chapter
+    alone, and of the whole body if the adjusted chapters did not fit their old pages."""
+    adjust_seconds: float = 0.0
+    """Time those took."""
     fixes: dict[int, set[str]] = field(default_factory=dict)
     """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> its
     data-fix tokens; `html` is `source` with them written in."""
