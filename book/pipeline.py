@@ -120,18 +120,22 @@ class Reporter:
 
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
-          repair: bool = True, session: Session | None = None, jobs: int | None = None) -> Summary:
+          repair: bool = True, session: Session | None = None, jobs: int | None = None,
+          adjust: bool = True) -> Summary:
     """Build the edition(s) of the book in root into out (and the HTML preview). With preflight
     (the default) a print PDF that fails preflight is not written. The draft edition is the print
     interior alone, without cover or preflight, for quick looks while writing. repair=False keeps
     the engine's first layout, misplaced notes and all (for tests and benchmarks). A session (book
     watch) keeps the layouts of one build for the next: only what changed is laid out again. jobs:
     processes laying out the body at once (default: the cores; 1 in a session, and for the screen
-    edition, whose pages are tagged as one document)."""
+    edition, whose pages are tagged as one document). adjust=False repairs notes but leaves out the
+    per-chapter adjustments of loose lines, grid and short pages (layout/adjust.py): book watch's
+    quick draft, and tests of the repair alone."""
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session, jobs)
+        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session, jobs,
+                      adjust)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link
@@ -204,7 +208,7 @@ class Laid:
 
 def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
            edition: str, preflight: bool, repair: bool = True, session: Session | None = None,
-           jobs: int | None = None) -> Summary:
+           jobs: int | None = None, adjust: bool = True) -> Summary:
     started = time.perf_counter()
     reporter.plan(3 + len(EDITIONS[edition]))  # reading, body, front matter and index, each file
     reporter.stage("Reading the chapters")
@@ -214,7 +218,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
     engine_temp, tempfile.tempdir = tempfile.tempdir, str(staging.temp)
     try:
         summary = _lay_out_and_write(book, problems, staging, html, strict, reporter, edition, preflight, repair,
-                                     session, jobs)
+                                     session, jobs, adjust)
     finally:
         tempfile.tempdir = engine_temp
         staging.discard()
@@ -224,7 +228,7 @@ def _build(root: Path, out: Path, html: bool, strict: bool, reporter: Reporter,
 
 def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool,
                        reporter: Reporter, edition: str, preflight: bool, repair: bool = True,
-                       session: Session | None = None, jobs: int | None = None) -> Summary:
+                       session: Session | None = None, jobs: int | None = None, adjust: bool = True) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
     from .layout.paginate import Engine, blank_pages
 
@@ -247,7 +251,8 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         engine.begin()
     helper = _helper(book, engine, wanted, session, jobs)
     try:
-        laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None, helper)
+        laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None, helper,
+                       adjust)
         if helper is not None:
             _receive_drawn(laid, helper)
             engine.messages += helper.messages
@@ -321,10 +326,13 @@ def _receive_drawn(laid: Laid, helper) -> None:
 
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True,
-            guess: dict[str, str] | None = None, helper=None) -> Laid:
+            guess: dict[str, str] | None = None, helper=None, adjust: bool = True) -> Laid:
     """The body laid out part by part (layout/body.py), each part's misplaced notes repaired; then
     the front matter and the index, small, from where the body's anchors landed. With a helper
-    (layout/helper.py), another process lays out and draws about half of the body's parts."""
+    (layout/helper.py), another process lays out and draws about half of the body's parts. With
+    adjust (and repair), each chapter's loose lines, grid and short pages are adjusted too
+    (layout/adjust.py)."""
+    from .layout.adjust import adjust as adjust_chapters
     from .layout.body import lay_out_parts
     from .layout.paginate import anchor_pages
     from .output.pieces import Segment
@@ -343,7 +351,8 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     blank = layout(render_blank(book, urls)).pages[:1]
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
-    laid_body = lay_out_parts(book, render_body(book, urls, bibliography), layout, blank[0], guess, repair, helper)
+    laid_body = lay_out_parts(book, render_body(book, urls, bibliography), layout, blank[0], guess, repair, helper,
+                              adjust)
     outcome = laid_body.outcome
     outcome.fresh = [part.anchor for part in laid_body.parts
                      if id(part.document) in fresh or part.document is None]
@@ -362,6 +371,9 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     front_html = render_front(book, urls, contents, biblio.colophon_html(book))
     front_html = with_numbers(front_html, Blocks(front_html), {}, folio_of)  # references into the body
     front_outcome = lay_out_body(book, front_html, layout, lambda d: anchor_pages(d.pages), repair)
+    if adjust and repair:
+        front_outcome, _ = adjust_chapters(book, front_outcome, layout, lambda d: anchor_pages(d.pages),
+                                           laid_body.median)
     front, front_html = front_outcome.document, front_outcome.html
     front_pages = front.pages + blank * (len(front.pages) % 2)
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)

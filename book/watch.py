@@ -112,7 +112,7 @@ class Watcher:
         self.builds += 1
         try:
             self.session = self.session or pipeline.Session()
-            summary = pipeline.build(self.source, self.out, edition="draft", session=self.session)
+            summary = pipeline.build(self.source, self.out, edition="draft", session=self.session, adjust=False)
             snapshot = snapshot_of(summary)
         except BookError as error:
             self.fail(error.format_message())

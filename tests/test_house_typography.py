@@ -29,9 +29,11 @@ WRONG = ["lis-ted", "arres-ted", "exemp-ted", "administrat-ive", "even-ing", "me
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
-def laid_out(root):
+def laid_out(root, adjust=True):
+    """The book laid out as the build does it (adjust=False: the engine's layout alone, without the
+    note repairs and the per-chapter adjustments of loose lines and the grid)."""
     book, problems = load_book(root)
-    laid = lay_out(book, Urls.for_book(root), Engine([root, STYLES]), Reporter(), problems)
+    laid = lay_out(book, Urls.for_book(root), Engine([root, STYLES]), Reporter(), problems, adjust)
     return book, laid, measure.body_lines(laid.pages)
 
 
@@ -43,6 +45,11 @@ def alzhir():
 @pytest.fixture(scope="module")
 def fixture_book():
     return laid_out(BOOKS / "typography")
+
+
+@pytest.fixture(scope="module")
+def fixture_plain():
+    return laid_out(BOOKS / "typography", adjust=False)
 
 
 @pytest.fixture(params=["alzhir", "fixture_book"])
@@ -161,27 +168,68 @@ def test_unknown_style_value_is_an_error_at_its_line(tmp_path):
 
 # --- grid and spacing --------------------------------------------------------------
 
-def test_every_body_line_is_one_line_deep(fixture_book):
-    _, _, lines = fixture_book
+def test_every_body_line_is_one_line_deep(any_book):
+    """A line with a note call, a small-caps name or a tied pair is as deep as any other."""
+    _, _, lines = any_book
     deep = [(line.page, line.text) for line in lines if abs(line.height * measure.PX_TO_PT - 13.4) > 0.05]
     assert deep == []
     assert any("\u2060" in line.text or re.search(r"[a-z.,”]\d", line.text) for line in lines)  # calls
 
 
-def test_baselines_sit_on_the_grid(fixture_book):
-    _, _, lines = fixture_book
+def test_baselines_sit_on_the_grid(any_book):
+    _, _, lines = any_book
     assert measure.grid_offsets(lines, 13.4) == []
 
 
-def test_without_the_grid_a_line_with_a_call_is_deeper(alzhir):
-    """The measurement can fail: the ALZHIR book (no `grid: baseline` yet) has lines 14.26pt deep."""
-    book, _, lines = alzhir
+def grid_positions(laid, lines) -> dict[float, list[int]]:
+    """Each distinct baseline position modulo the line (pt below the top of the text area, rounded
+    to the measure's tolerance) -> the pages that have a line there."""
+    out: dict[float, list[int]] = {}
+    for line in lines:
+        top = laid.pages[line.page]._page_box.content_box_y()
+        at = round(((line.baseline - top) * measure.PX_TO_PT) % 13.4 / 0.4) * 0.4 % 13.4
+        out.setdefault(round(at, 1), []).append(line.page)
+    return out
+
+
+def test_baselines_align_on_facing_pages(any_book):
+    """Every body line of every page, verso and recto, sits one grid below the top of the text area,
+    the text after a table or a figure included (the ALZHIR book has both)."""
+    _, laid, lines = any_book
+    assert len(grid_positions(laid, lines)) == 1, grid_positions(laid, lines)
+    followed = [i for i, page in enumerate(laid.pages)
+                if any(b.element_tag in ("table", "figure") for b in page._page_box.descendants()
+                       if getattr(b, "element_tag", None))
+                and any(line.page == i for line in lines)]
+    assert followed
+
+
+def test_text_after_a_table_or_a_figure_is_put_back_on_the_grid(fixture_plain, fixture_book):
+    """The engine leaves the text after a table or a figure off the grid (their heights are not whole
+    lines); the adjustment pads the block after them (data-fix g<tenths of a point>)."""
+    _, plain, plain_lines = fixture_plain
+    _, laid, lines = fixture_book
+    assert len(grid_positions(plain, plain_lines)) > 1
+    assert len(grid_positions(laid, lines)) == 1
+    assert re.search(r'data-fix="[^"]*\bg\d+\b', laid.body.html)
+
+
+def test_grid_pads_have_a_rule_each():
+    from book.layout import grid
+    assert grid.pad_of({"g66", "tight"}) == pytest.approx(6.6)
+    assert grid.rules({"g66", "tight", "g8"}) == ('[data-fix~="g8"] { padding-top: 0.8pt }\n'
+                                                  '[data-fix~="g66"] { padding-top: 6.6pt }\n')
+
+
+def test_a_book_without_the_grid_has_deeper_lines_with_calls():
+    """The measurement can fail: without `grid: baseline` a line with a note call is 14.26pt deep."""
+    book, _, lines = laid_out(BOOKS / "crowded-notes", adjust=False)
     assert book.manifest.style.grid == "none"
     assert any(abs(line.height * measure.PX_TO_PT - 14.26) < 0.05 for line in lines)
 
 
-def test_loose_lines_are_reported_at_their_file_and_line(fixture_book):
-    book, laid, lines = fixture_book
+def test_loose_lines_are_reported_at_their_file_and_line(fixture_plain):
+    book, laid, lines = fixture_plain
     notes = measure.report_lines(book, laid.pages)
     _, loose = measure.loose_lines(lines)
     assert loose and len(notes) == len(loose)
@@ -191,8 +239,31 @@ def test_loose_lines_are_reported_at_their_file_and_line(fixture_book):
         assert path == str(chapter) and int(line) > 3 and int(col) >= 1, note
 
 
-@pytest.mark.xfail(strict=True, reason="greedy line breaking (no Knuth–Plass in WeasyPrint 70): the ALZHIR "
-                   "book has about 34 loose lines in 88 pages; the build reports each at file:line")
+def test_paragraphs_with_a_loose_line_are_set_tighter_or_looser(fixture_plain, fixture_book):
+    """The narrow fixture measure is loose by nature: the adjustment removes some loose lines, and
+    the paragraphs it set differently carry their spacing's data-fix token."""
+    from book.layout.tighten import SPACINGS
+    _, _, plain_lines = fixture_plain
+    _, laid, lines = fixture_book
+    median, plain = measure.loose_lines(plain_lines)
+    loose = [line for line in lines if line.justified and line.word_space > measure.LOOSE * median]
+    assert len(loose) < len(plain)
+    tokens = set(re.findall(r'data-fix="([^"]*)"', laid.body.html))
+    assert {t for value in tokens for t in value.split()} & set(SPACINGS)
+
+
+def test_the_spacing_kept_is_the_one_with_fewest_loose_lines_then_the_same_line_count():
+    from book.layout.tighten import Setting, Trials
+    trials = Trials(median=3.0)
+    trials.seen = {1: {"": Setting(2, 8, 0), "tight": Setting(0, 7, 0), "tighter": Setting(0, 8, 0)},
+                   2: {"": Setting(1, 5, 0), "tight": Setting(1, 5, 0), "wide": Setting(1, 6, 0)},
+                   3: {"": Setting(1, 5, 0), "tight": Setting(0, 4, 0)},
+                   4: {"": Setting(1, 5, 0), "tight": Setting(0, 5, 1)}}
+    assert trials.choose() == {1: "tighter", 2: "", 3: "tight", 4: ""}
+    assert trials.choose(same_lines=True) == {1: "tighter", 2: "", 3: "", 4: ""}
+    assert trials.next_trial() == {2: "tighter", 4: "tighter"}
+
+
 def test_at_most_one_loose_line_per_twenty_pages(alzhir):
     _, laid, lines = alzhir
     _, loose = measure.loose_lines(lines)
@@ -238,8 +309,26 @@ def test_titles_are_set_by_kind_in_text_as_in_notes():
     assert roman == []
 
 
+def test_short_pages_are_filled_where_an_adjustment_can(fixture_plain, fixture_book):
+    """depth.shortness (short pages, then lines missing) of the body as adjusted is no worse than the
+    engine's, and a page the engine leaves more than a line short is one the candidates address."""
+    from book.layout import depth
+    from book.layout.repair import Blocks
+    _, plain, _ = fixture_plain
+    _, laid, _ = fixture_book
+    before, after = depth.shortness(plain.body.document), depth.shortness(laid.body.document)
+    assert before[0] > 0 and after <= before
+    document, blocks = plain.body.document, Blocks(plain.body.html)
+    page = depth.short_pages(document)[0]
+    chapter = next(iter(blocks.spans))
+    assert any(depth.RELAX in tokens for trial in depth.candidates(document, page, chapter, blocks, {})
+               for tokens in trial.values())
+
+
 @pytest.mark.xfail(strict=True, reason="WeasyPrint moves a note's line rather than splitting it and keeps widows and "
-                   "orphans by shortening pages: about 26 ALZHIR pages end 1.2-5 lines short (measured here)")
+                   "orphans and headings with their lines by shortening pages; relaxing widows and orphans and "
+                   "splitting a table row (layout/depth.py) fill some: 26 ALZHIR pages still end 1.1-6 "
+                   "lines short (measured here)")
 def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(alzhir):
     _, laid, lines = alzhir
     gaps = measure.page_gaps(laid.pages, lines)

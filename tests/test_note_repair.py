@@ -112,7 +112,9 @@ def test_very_edit_on_the_alzhir_book_is_repaired_locally(tmp_path):
     text = road.read_text(encoding="utf-8")
     assert text.count("The trains moved slowly") == 1
     road.write_text(text.replace("The trains moved slowly", "The trains moved very slowly"), encoding="utf-8")
-    summary = build(source, tmp_path / "out", html=False, edition="draft", strict=True)
+    # adjust=False: the per-chapter adjustments (loose lines, grid, short pages) move earlier
+    # chapters by design; this test is about the repair alone, whose locality it checks
+    summary = build(source, tmp_path / "out", html=False, edition="draft", strict=True, adjust=False)
     book, _ = load_book(source, lint_names=False)
     first = summary.first_layout
     misplaced = [(c, n) for c in book.chapters if not c.front for n in c.notes

@@ -86,7 +86,10 @@ def test_report_names_the_changed_pages_and_the_chapters_that_moved(tmp_path):
     assert watcher.handle([third])
     changed = [line for line in lines if line.startswith("pages changed")]
     opening = after["ch-03-chapter"][1]
-    assert changed == [f"pages changed: {opening + 1} (p. {watcher.last.labels[opening]})"]
+    # the opening page changes first; the chapter's adjustments (layout/adjust.py: a short page filled
+    # after the reflow) may change the pages after it, never another chapter's
+    assert len(changed) == 1
+    assert changed[0].startswith(f"pages changed: {opening + 1} (p. {watcher.last.labels[opening]})")
     assert not any(line.startswith(("chapters moved", "contents", "index")) for line in lines)
 
 

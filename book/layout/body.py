@@ -25,10 +25,11 @@ from __future__ import annotations
 import copy
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Book
-from .measure import body_lines
+from .adjust import adjust_part, styled
+from .measure import body_lines, loose_lines
 from .paginate import anchor_pages
 from .repair import (
     Blocks,
@@ -69,6 +70,10 @@ class Part:
     """Its repairs."""
     count: int = 0
     """Its pages."""
+    lines: list = field(default_factory=list)
+    """Its lines of running text (layout.measure.Line), for the book's median word space."""
+    median: float | None = None
+    """The median word space its loose lines were judged against (None: not adjusted)."""
 
 
 @dataclass
@@ -95,6 +100,14 @@ class Sent:
     """Layouts of the chapter while repairing."""
     repair_seconds: float
     """Time spent repairing."""
+    adjust_layouts: int = 0
+    """Layouts of the chapter while adjusting its loose lines, grid and short pages."""
+    adjust_seconds: float = 0.0
+    """Time spent adjusting."""
+    lines: list = field(default_factory=list)
+    """Its lines of running text."""
+    median: float | None = None
+    """The median word space it was adjusted against."""
 
     @classmethod
     def of(cls, part: Part) -> "Sent":
@@ -102,18 +115,19 @@ class Sent:
         return cls(part.anchor, part.count, part.at, part.numbers, o.first,
                    [(r.note.anchor, r.page, r.how) for r in o.repairs],
                    [(m.note.anchor, m.call, m.body) for m in o.unrepaired], o.fixes, o.chapter_layouts,
-                   o.repair_seconds)
+                   o.repair_seconds, o.adjust_layouts, o.adjust_seconds, part.lines, part.median)
 
     def part(self, book: Book) -> Part:
         """The part as this process knows it: everything but its pages."""
         notes = {n.anchor: (c, n) for c in book.chapters for n in c.notes}
         outcome = Outcome(None, "", first=self.first, fixes=self.fixes, chapter_layouts=self.chapter_layouts,
-                          repair_seconds=self.repair_seconds)
+                          repair_seconds=self.repair_seconds, adjust_layouts=self.adjust_layouts,
+                          adjust_seconds=self.adjust_seconds)
         outcome.repairs = [Repair(notes[a][1], page, how) for a, page, how in self.repairs]
         outcome.unrepaired = [Misplaced(*notes[a], call, body) for a, call, body in self.unrepaired]
         if self.repairs or self.unrepaired:
             outcome.chapters.add(self.anchor)
-        return Part(self.anchor, None, self.at, self.numbers, outcome, self.count)
+        return Part(self.anchor, None, self.at, self.numbers, outcome, self.count, self.lines, self.median)
 
 
 @dataclass
@@ -128,6 +142,8 @@ class Body:
     """The parts, in order."""
     rounds: int = 1
     """Rounds of layout (2 or more when a cross-reference number had to be corrected)."""
+    median: float | None = None
+    """The book's median word space, which loose lines were judged against (None: not adjusted)."""
     starts: dict[str, int] = field(default_factory=dict)
     """Each part's first page in the joined body."""
     at: dict[str, int] = field(default_factory=dict)
@@ -136,7 +152,7 @@ class Body:
 
 
 def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | None = None,
-                  repair: bool = True, helper=None) -> Body:
+                  repair: bool = True, helper=None, adjust: bool = False) -> Body:
     """The body HTML laid out part by part; layout(html) -> Document; blank: a blank Page for the
     verso before a part that follows one of an odd number of pages; guess: where cross-reference
     targets landed last time (id -> folio). With a helper (a `Helper` in another process), the
@@ -159,19 +175,22 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         return body
     theirs = share_out(blocks, order) if helper is not None else set()
 
-    def lay(anchor: str, written: dict[str, str]) -> Part:
-        key = (anchor, tuple(sorted(written.items())))
+    def lay(anchor: str, written: dict[str, str], median: float | None) -> Part:
+        first = (anchor, tuple(sorted(written.items())), None)
+        if first not in laid:
+            laid[first] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+        key = first[:2] + (median,)
         if key not in laid:
-            laid[key] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+            laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, layout, median)
         return laid[key]
 
     def serve(name: str, args: tuple):
         """In the helper: lay out the parts asked for, or stamp and draw them."""
         if name == "lay":
-            return [Sent.of(lay(anchor, written)) for anchor, written in args[0]]
+            return [Sent.of(lay(anchor, written, median)) for anchor, written, median in args[0]]
         drawn = []
-        for anchor, written, start, blank_after in args[0]:
-            part = lay(anchor, written)
+        for anchor, written, median, start, blank_after in args[0]:
+            part = lay(anchor, written, median)
             stamp_numbers(part.document, args[1])
             pages = list(part.document.pages) + ([blank] if blank_after else [])
             bare = {0} | ({len(pages) - 1} if blank_after else set())
@@ -180,34 +199,44 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             drawn.append((anchor, helper.draw(part.document, stamped), body_lines(stamped)))
         return drawn
 
+    def rounds(median: float | None):
+        """Lay out every part (again where a number's digits were guessed wrong) until the numbers hold."""
+        for body.rounds in range(1, ROUNDS + 1):
+            if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
+                parts, at, per_page = [], {}, CHARS_PER_PAGE
+                for anchor in order:
+                    pages = _join(parts, blank)[0]
+                    written = {t: "0" * len(str(at[t] + 1) if t in at else numbers.get(t) or
+                                            _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
+                               for t in targets[anchor]}
+                    parts.append(lay(anchor, written, median))
+                    per_page = _chars_per_page(blocks, laid.values())
+                    at = _join(parts, blank)[1]
+            else:  # all at once, the helper's share there: every number guessed
+                first = order[0]
+                wanted = {a: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
+                              for t in targets[a]} for a in order}
+                keys = {a: (a, tuple(sorted(wanted[a].items())), median) for a in order}
+                helper.send("lay", [(a, wanted[a], median) for a in order if a in theirs and keys[a] not in laid])
+                mine = {a: lay(a, wanted[a], median) for a in order if a not in theirs}
+                for sent in helper.receive():
+                    laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = sent.part(book)
+                parts = [mine.get(a) or laid[keys[a]] for a in order]
+            pages, at, starts = _join(parts, blank)
+            known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
+            numbers.update(known)
+            if all(len(p.numbers[t]) == len(known.get(t, p.numbers[t])) for p in parts for t in p.numbers):
+                break
+        return parts, pages, at, starts, known
+
     if helper is not None:
         helper.start(lambda name, *args: serve(name, args))
-    for body.rounds in range(1, ROUNDS + 1):
-        if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
-            parts, at, per_page = [], {}, CHARS_PER_PAGE
-            for anchor in order:
-                pages = _join(parts, blank)[0]
-                written = {t: "0" * len(str(at[t] + 1) if t in at else numbers.get(t) or
-                                        _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
-                           for t in targets[anchor]}
-                parts.append(lay(anchor, written))
-                per_page = _chars_per_page(blocks, laid.values())
-                at = _join(parts, blank)[1]
-        else:  # all at once, the helper's share there: every number guessed
-            first = order[0]
-            wanted = {anchor: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
-                               for t in targets[anchor]} for anchor in order}
-            asked = [(a, wanted[a]) for a in order if a in theirs and (a, tuple(sorted(wanted[a].items()))) not in laid]
-            helper.send("lay", asked)
-            mine = {a: lay(a, wanted[a]) for a in order if a not in theirs}
-            for sent in helper.receive():
-                laid[(sent.anchor, tuple(sorted(sent.numbers.items())))] = sent.part(book)
-            parts = [mine.get(a) or laid[(a, tuple(sorted(wanted[a].items())))] for a in order]
-        pages, at, starts = _join(parts, blank)
-        known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
-        numbers.update(known)
-        if all(len(part.numbers[t]) == len(known.get(t, part.numbers[t])) for part in parts for t in part.numbers):
-            break
+    parts, pages, at, starts, known = rounds(None)
+    if adjust and repair:  # loose lines are judged against the whole book's median word space
+        body.median = loose_lines([line for part in parts for line in part.lines])[0] or None
+        if body.median is not None:
+            body.median = round(body.median, 3)
+            parts, pages, at, starts, known = rounds(body.median)
     body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
     outcome = body.outcome
     for part in parts:
@@ -216,12 +245,14 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         outcome.repairs += part.outcome.repairs
         outcome.unrepaired += part.outcome.unrepaired
         outcome.chapter_layouts += part.outcome.chapter_layouts
+        outcome.adjust_layouts += part.outcome.adjust_layouts
+        outcome.adjust_seconds += part.outcome.adjust_seconds
         outcome.chapters |= part.outcome.chapters
-    outcome.html = with_numbers(html, blocks, outcome.fixes, known)
+    outcome.html = styled(with_numbers(html, blocks, outcome.fixes, known), outcome.fixes)
     head = html[:html.find("<body")]
     if helper is not None:  # the helper stamps and draws its parts while this process goes on
-        helper.send("draw", [(p.anchor, p.numbers, starts[p.anchor], _blank_after(p, parts)) for p in parts
-                             if p.document is None], known, head)
+        helper.send("draw", [(p.anchor, p.numbers, p.median, starts[p.anchor], _blank_after(p, parts))
+                             for p in parts if p.document is None], known, head)
     for part in parts:
         if part.document is not None:
             stamp_numbers(part.document, known)
@@ -229,8 +260,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     sheet = layout(folio_sheet(head, len(pages), bare))
     local = parts[0].document or layout(render_stand_in(head))
     outcome.document = local.copy(stamp_folios(pages, sheet.pages))
-    outcome.layouts = len(laid)
-    outcome.repair_seconds = sum(part.outcome.repair_seconds for part in laid.values())
+    outcome.layouts = len({key[:2] for key in laid})  # parts laid out (adjusting one is counted apart)
+    outcome.repair_seconds = sum(part.outcome.repair_seconds for key, part in laid.items() if key[2] is None)
     return body
 
 
@@ -284,6 +315,23 @@ def share_out(blocks: Blocks, order: list[str]) -> set[str]:
     return theirs
 
 
+def _polish(part: Part, book: Book, chapter, html: str, blocks: Blocks, layout, median: float) -> Part:
+    """A part laid out and repaired, with its loose lines, grid and short pages adjusted
+    (layout/adjust.py), loose lines judged against the book's median word space."""
+    if chapter is None:
+        return replace(part, median=median)
+    outcome = replace(part.outcome, fixes=dict(part.outcome.fixes), chapters=set(part.outcome.chapters))
+    adjusted = adjust_part(book, chapter, part.document, part.at,
+                           lambda fixes: chapter_alone(html, blocks, part.anchor, fixes, part.numbers, folios=False),
+                           blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages), outcome, median)
+    if adjusted is None:
+        return replace(part, outcome=outcome, median=median)
+    (document, at), outcome.fixes = adjusted
+    outcome.unrepaired = misplaced([chapter], at)
+    return Part(part.anchor, document, at, part.numbers, outcome, len(document.pages), body_lines(document.pages),
+                median)
+
+
 def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict[str, str], layout,
                   repair: bool) -> Part:
     """One part laid out alone with the numbers given, its misplaced notes repaired."""
@@ -306,7 +354,7 @@ def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict
         missing = misplaced([chapter], at)
         outcome.repair_seconds = time.perf_counter() - started
     outcome.unrepaired = missing
-    return Part(anchor, document, at, written, outcome, len(document.pages))
+    return Part(anchor, document, at, written, outcome, len(document.pages), body_lines(document.pages))
 
 
 def folio_sheet(head: str, count: int, bare: set[int], first: int = 1) -> str:

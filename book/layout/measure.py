@@ -33,7 +33,7 @@ class Line:
     chapter: str
     """id of the chapter section it belongs to."""
     text: str
-    """The line's text (soft hyphens removed, the printed hyphen kept)."""
+    """The line's text (soft hyphens and zero-width spaces removed, the printed hyphen kept)."""
     baseline: float
     """y of the baseline, in CSS px from the page top."""
     top: float
@@ -67,6 +67,39 @@ def body_lines(pages) -> list[Line]:
                 if made is not None:
                     out.append(made)
     return out
+
+
+def block_lines(pages, first_block: dict[str, int]) -> list[tuple[int, Line]]:
+    """Every line of running text, as body_lines, with the index of the chapter's top-level block it
+    belongs to (first_block: chapter id -> index of its first top-level block, as repair.Blocks
+    counts them), for adjustments written on that block."""
+    out: list[tuple[int, Line]] = []
+    for index, page in enumerate(pages):
+        for section in _sections(page._page_box):
+            chapter = section.element.get("id", "")
+            if chapter not in first_block:
+                continue
+            children = list(section.element)
+            for child in section.children:
+                element = getattr(child, "element", None)
+                if element is None or element not in children:
+                    continue
+                block = first_block[chapter] + children.index(element)
+                for box, _ in _blocks(child, chapter):
+                    for line in box.children:
+                        made = _line(index, chapter, box, line) if type(line).__name__ == "LineBox" else None
+                        if made is not None:
+                            out.append((block, made))
+    return out
+
+
+def _sections(box):
+    """The boxes of chapter sections on a page."""
+    if getattr(box, "element_tag", "") == "section" and "chapter" in _classes(box):
+        yield box
+        return
+    for child in getattr(box, "children", []):
+        yield from _sections(child)
 
 
 def _blocks(box, chapter: str):
@@ -110,11 +143,13 @@ def _line(page: int, chapter: str, block, line) -> Line | None:
         return None
     body = [t for t in texts if "call" not in _classes_of_parent(t)]
     main = max(body or texts, key=lambda t: t.style["font_size"])
-    text = "".join(t.text for t in texts).replace("\u00ad", "")
+    text = "".join(t.text for t in texts).replace("\u00ad", "").replace("\u200b", "")
     spacing = max((getattr(t, "justification_spacing", 0) or 0) for t in texts)
     spaces = text.count(" ") + text.count("\u00a0")
     size_pt = main.style["font_size"] * PX_TO_PT
-    word_space = (space_em() * size_pt + spacing * PX_TO_PT) if spaces else 0.0
+    extra = sum(main.style[name] if isinstance(main.style[name], (int, float)) else 0
+                for name in ("word_spacing", "letter_spacing"))  # a tightened paragraph (layout/tighten.py)
+    word_space = (space_em() * size_pt + (spacing + extra) * PX_TO_PT) if spaces else 0.0
     last = texts[-1]
     hyphen = last.style["hyphenate_character"]
     return Line(page=page, chapter=chapter, text=text.strip(), baseline=main.position_y + main.baseline,
@@ -210,11 +245,17 @@ def grid_offsets(lines: list[Line], step: float) -> list[tuple[Line, float]]:
 
 
 def page_gaps(pages, lines: list[Line]) -> dict[int, float]:
-    """Page index -> the space in pt between its last running-text line and where the text area ends
-    (the top of the notes when the page has notes, else the bottom margin): 0 on a full page."""
+    """Page index -> the space in pt between its last running-text line, table or figure and where the
+    text area ends (the top of the notes when the page has notes, else the bottom margin): 0 on a full
+    page."""
     bottom_of: dict[int, float] = {}
     for line in lines:
         bottom_of[line.page] = max(bottom_of.get(line.page, 0.0), line.top + line.height)
+    for index in bottom_of:  # a table or a figure below the last line of text fills the page too
+        root = pages[index]._page_box.children[0] if pages[index]._page_box.children else None
+        for box in root.descendants() if root is not None else ():
+            if getattr(box, "element_tag", "") in ("table", "figure") and not box.is_footnote():
+                bottom_of[index] = max(bottom_of[index], box.position_y + box.margin_top + box.border_height())
     gaps = {}
     for index, last in bottom_of.items():
         box = pages[index]._page_box

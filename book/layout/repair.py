@@ -116,8 +116,16 @@ class Outcome:
     """Parts (anchors) the engine laid out anew, not kept from a session's last build."""
     helped: list[str] = field(default_factory=list)
     """Parts (anchors) a helper process laid out and drew (layout/helper.py)."""
+    source: str = ""
+    """The body HTML as rendered, without adjustments."""
+    adjust_layouts: int = 0
+    """Layouts of a chapter alone made by the typographic adjustments after the repairs
+    (layout/adjust.py)."""
+    adjust_seconds: float = 0.0
+    """Time those took."""
     fixes: dict[int, set[str]] = field(default_factory=dict)
-    """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> data-fix values."""
+    """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> its
+    data-fix tokens."""
 
 
 def misplaced(chapters, at: dict[str, int]) -> list[Misplaced]:
@@ -357,7 +365,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     layout(html) -> Document; anchors(document) -> {id: 0-based page}."""
     document = layout(html)
     at = anchors(document)
-    outcome = Outcome(document, html, first=at)
+    outcome = Outcome(document, html, first=at, source=html)
     missing = misplaced(book.chapters, at)
     if not missing or not repair:
         outcome.unrepaired = missing
@@ -400,6 +408,7 @@ def lay_out_body(book: Book, html: str, layout, anchors, repair: bool = True) ->
     outcome.repairs = [Repair(n, at[n.anchor], done[n.anchor]) for c in book.chapters for n in c.notes
                        if n.anchor in done and n.anchor in at and at[n.anchor] == at.get("call-" + n.anchor)]
     outcome.unrepaired = missing
+    outcome.fixes = fixes
     outcome.repair_seconds = time.perf_counter() - started
     return outcome
 

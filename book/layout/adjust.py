@@ -1,0 +1,197 @@
+"""A laid-out body (notes repaired) -> the body with each chapter's page adjusted: loose lines set
+tighter or looser (tighten.py), text after tables and figures back on the baseline grid (grid.py).
+
+Each chapter is laid out alone, as repair.py does it (`chapter_alone`: the chapter's section, its
+cross-references' page numbers written in, numbered from its folio), with `data-fix` tokens on its
+top-level blocks; each layout is measured from its boxes and decides the next tokens. A chapter's
+adjustments are kept only when no note of it that was on its call's page leaves it. The adjusted
+chapters' pages then take the place of their old ones (`splice_pages`), or the body is laid out once
+more; if a note is then off its page, the body is left as the note repair made it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from . import depth, grid, tighten
+from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
+from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
+
+GRID_ROUNDS = 4
+"""Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
+
+DEPTH_TRIALS = 8
+"""Layouts of a chapter alone, at most, trying to fill its short pages."""
+
+
+def rules(fixes: dict[int, set[str]]) -> str:
+    """The <style> element for the adjustments whose CSS depends on a measure (the grid pads); the
+    fixed ones are in book.css."""
+    css = grid.rules({t for tokens in fixes.values() for t in tokens})
+    return f"<style>{css}</style>" if css else ""
+
+
+def styled(html: str, fixes: dict[int, set[str]]) -> str:
+    """html with the <style> of the adjustments whose CSS depends on a measure."""
+    return html.replace("</head>", rules(fixes) + "</head>", 1)
+
+
+def adjust(book, outcome: Outcome, layout, anchors, median: float | None = None) -> tuple[Outcome, float]:
+    """The outcome with every chapter adjusted (or as it was when nothing could be kept), and the
+    median word space used (pass the body's to the front matter, so both use one threshold).
+    layout(html) -> Document; anchors(document) -> {id: 0-based page}."""
+    started = time.perf_counter()
+    source, document = outcome.source, outcome.document
+    blocks = Blocks(source)
+    at = anchors(document)
+    lines = block_lines(document.pages, blocks.first_block)
+    if median is None:
+        median = loose_lines([line for _, line in lines])[0]
+    if not lines or not median:
+        return outcome, median
+    on_grid = book.manifest.style.grid == "baseline"
+    fixes = {i: set(v) for i, v in outcome.fixes.items()}
+    numbers = {ident: str(page + 1) for ident, page in at.items()}
+    alone = {}
+    for chapter in book.chapters:
+        if chapter.anchor not in at or chapter.anchor not in blocks.spans:
+            continue
+        its = [(b, line) for b, line in lines if line.chapter == chapter.anchor]
+        def html_of(trial, anchor=chapter.anchor):
+            return chapter_alone(source, blocks, anchor, trial, numbers)
+
+        result = _adjust_chapter(chapter, its, document.pages, at, html_of, blocks, fixes, layout, anchors,
+                                 tighten.Trials(median), on_grid, outcome)
+        if result is not None:
+            alone[chapter.anchor], kept = result
+            fixes.update(kept)
+    if not alone:
+        return outcome, median
+    html = styled(with_fixes(source, blocks, fixes), fixes)
+    spliced = splice_pages(document, at, alone, blocks)
+    if spliced is None:
+        spliced = layout(html)
+        outcome.adjust_layouts += 1
+    outcome.adjust_seconds += time.perf_counter() - started
+    known = {m.note.anchor for m in outcome.unrepaired}
+    if {m.note.anchor for m in misplaced(book.chapters, anchors(spliced))} - known:
+        return outcome, median
+    outcome.document, outcome.html, outcome.fixes = spliced, html, fixes
+    return outcome, median
+
+
+def adjust_part(book, chapter, document, at, alone, blocks, fixes, layout, anchors, outcome: Outcome,
+                median: float):
+    """A chapter laid out alone (layout/body.py), adjusted: ((document, anchors), its fixes) or None
+    when nothing is to change. median: the book's median word space, which loose lines are judged
+    against. alone(fixes) -> the chapter's HTML."""
+    started = time.perf_counter()
+    lines = [(b, line) for b, line in block_lines(document.pages, blocks.first_block) if line.chapter == chapter.anchor]
+    if not lines:
+        return None
+    result = _adjust_chapter(chapter, lines, document.pages, at, alone, blocks, fixes, layout, anchors,
+                             tighten.Trials(median), book.manifest.style.grid == "baseline", outcome)
+    outcome.adjust_seconds += time.perf_counter() - started
+    return result
+
+
+def _adjust_chapter(chapter, lines, pages, at, alone, blocks, fixes, layout, anchors,
+                    trials: tighten.Trials, on_grid: bool, outcome: Outcome):
+    """Lay the chapter out alone until each of its loose paragraphs has tried every spacing (one
+    layout per spacing, all paragraphs at once: their line breaks do not depend on each other), then
+    with the spacing that leaves each the fewest loose lines (or, if a note then leaves its page,
+    the best that keeps its line count); then fill short pages (_deepen); then pad blocks until they
+    sit on the grid. Returns ((document, anchors), the
+    chapter's fixes), or None when nothing is to change or a note would leave its page."""
+    def lay(trial):
+        outcome.adjust_layouts += 1
+        laid = layout(styled(alone(trial), trial))
+        return laid, anchors(laid)
+
+    before = {m.note.anchor for m in misplaced([chapter], at)}
+
+    def notes_kept(laid) -> bool:
+        return not {m.note.anchor for m in misplaced([chapter], laid[1])} - before
+
+    current = {i: set(v) for i, v in fixes.items()}
+    trials.record(lines, current)
+    laid = None
+    for _ in tighten.SPACINGS:
+        pending = trials.next_trial()
+        if not pending:
+            break
+        current = tighten.with_spacing(current, pending)
+        laid = lay(current)
+        trials.record(block_lines(laid[0].pages, blocks.first_block), current)
+    for same_lines in (False, True):  # fewest loose lines; else, if a note moves, the same line counts
+        trial = tighten.with_spacing(current, trials.choose(same_lines))
+        if laid is None and _same(trial, current) and not _short(pages, lines) and \
+                not (on_grid and grid.regrid(pages, lines, trial)):
+            return None  # nothing to change
+        if laid is None or not _same(trial, current):
+            laid = lay(trial)
+        current = trial
+        if notes_kept(laid):
+            break
+    else:
+        return None
+    laid, trial = _deepen(laid, trial, chapter.anchor, blocks, lay, notes_kept)
+    for _ in range(GRID_ROUNDS if on_grid else 0):
+        lines = block_lines(laid[0].pages, blocks.first_block)
+        padded = {**trial, **grid.regrid(laid[0].pages, lines, trial)}
+        if _same(padded, trial):
+            break
+        moved = lay(padded)
+        if not notes_kept(moved):
+            break
+        laid, trial = moved, padded
+    own = {i: v for i, v in trial.items() if _chapter_of(blocks, i) == chapter.anchor}
+    return laid, own
+
+
+def _short(pages, lines) -> bool:
+    """Whether a page of the chapter (whose lines are given) but its last ends short."""
+    spread = sorted({line.page for _, line in lines})
+    gaps = page_gaps(pages, [line for _, line in lines])
+    pitch = statistics.median(line.height for _, line in lines) * PX_TO_PT
+    return any(gaps.get(i, 0) / pitch > depth.ALLOWED for i in spread[:-1])
+
+
+def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
+    """Fill short pages, one page at a time from the first (depth.candidates); an adjustment is kept
+    when fewer pages end short, or as many by fewer lines, the chapter does not grow, and no note
+    leaves its call's page."""
+    tried: list[dict] = []
+    while len(tried) < DEPTH_TRIALS:
+        document = laid[0]
+        better = None
+        for page in depth.short_pages(document):
+            for trial in depth.candidates(document, page, chapter, blocks, fixes):
+                if trial in tried or len(tried) >= DEPTH_TRIALS:
+                    continue
+                tried.append(trial)
+                new = lay(trial)
+                if (depth.shortness(new[0]) < depth.shortness(document) and
+                        len(new[0].pages) <= len(document.pages) and notes_kept(new)):
+                    better = new, trial
+                    break
+            if better or len(tried) >= DEPTH_TRIALS:
+                break
+        if better is None:
+            break
+        laid, fixes = better
+    return laid, fixes
+
+
+def _chapter_of(blocks: Blocks, index: int) -> str:
+    from .repair import ROW
+
+    if index >= ROW:
+        index = blocks.row_table[index - ROW]
+    return blocks.chapter_of_block[index]
+
+
+def _same(a: dict[int, set[str]], b: dict[int, set[str]]) -> bool:
+    keys = set(a) | set(b)
+    return all(a.get(k, set()) == b.get(k, set()) for k in keys)
