@@ -277,6 +277,8 @@ def test_a_section_title_named_in_a_cross_reference_is_quoted():
             '<a class="xref" href="#garden">the garden</a>')
     out = quote_title_xrefs(html, titles)
     assert out.count('class="xref in-parens title"') == 1 and '<a class="xref" href="#garden">the garden' in out
+    quoted = '<a class="xref" href="#bear">“Bear in the North”</a>'  # a heading in quotes, quoted as it is
+    assert quote_title_xrefs(quoted, {"bear": {"“bear in the north”"}}) == quoted, "quoted once, not twice"
 
 
 def test_cross_references_print_quoted_titles_with_their_page_tied(alzhir):

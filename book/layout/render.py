@@ -145,11 +145,17 @@ def section_titles(book: Book) -> dict[str, set[str]]:
     return titles
 
 
+OPENING_QUOTES = ("“", "‘", '"', "«", "„")
+"""Quotation marks a reference's text may open with, when the editor set the title in quotes."""
+
+
 def quote_title_xrefs(html: str, titles: dict[str, set[str]]) -> str:
     """A cross-reference whose text is the title of the section it points at is a title, set the house
     way: in quotation marks (the CSS adds them around the text, before the page number)."""
     def mark(m: re.Match) -> str:
         parens, target, text = m.groups()
+        if plain(text).strip().startswith(OPENING_QUOTES):  # the editor quoted it already
+            return m.group()
         if _comparable(text) in titles.get(target, set()):
             return f'<a class="xref{parens or ""} title" href="#{target}">{text}</a>'
         return m.group()
