@@ -115,11 +115,11 @@ def edit_to_pdf(chapter: Path, pdf: Path, watch: Watch) -> float:
 
 
 def synthetic(folder: Path, pages: int) -> Path:
-    """A synthetic book of about pages pages (bench/synth.py: about 7 pages a chapter of 10 paragraphs)."""
+    """A synthetic book of about pages pages (bench/synth.py: about 4.2 pages a chapter of 10 paragraphs)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from synth import write_book
 
-    return write_book(folder, chapters=max(2, round(pages / 7)), paragraphs=10)
+    return write_book(folder, chapters=max(2, round(pages / 4.2)), paragraphs=10)
 
 
 def timed(command: list[str]) -> float:
