@@ -198,8 +198,6 @@ class Laid:
     of the body with the blank verso after it, the index."""
     at: dict[str, int] = field(default_factory=dict)
     """Where every id landed (0-based page of the joined book), parts laid out by a helper included."""
-    helper: object = None
-    """The helper process that laid out some of the body's parts and draws their pieces, if any."""
     drawn: dict[str, bytes] = field(default_factory=dict)
     """The pieces the helper drew, by part."""
     lines: list = field(default_factory=list)
@@ -305,12 +303,18 @@ def _helper(book: Book, engine, wanted: tuple[str, ...], session: Session | None
     if session is not None or "screen" in wanted or (jobs if jobs is not None else cores()) < 2:
         return None
     from .output.pieces import piece_of
+
+    finisher = _print_finisher(book)
+    return Helper(draw=lambda document, pages: piece_of(document, pages, finisher, "pdf/x-4"),
+                  said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
+
+
+def _print_finisher(book: Book):
+    """The print edition's treatment (boxes, bleed, marks, CMYK, output intent) for this book."""
     from .output.press import PrintSetup, print_finisher
 
     m = book.manifest
-    setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
-    return Helper(draw=lambda document, pages: piece_of(document, pages, print_finisher(setup), "pdf/x-4"),
-                  said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
+    return print_finisher(PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks))
 
 
 def _receive_drawn(laid: Laid, helper) -> None:
@@ -391,7 +395,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     if index_html:
         segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,)))
     return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome, laid_body.numbers,
-                segments, placed, helper)
+                segments, placed)
 
 
 def segments_of(laid_body, body, front, front_count: int, after: int) -> list:
@@ -480,18 +484,16 @@ def write_editions(job: Job, wanted: tuple[str, ...], reporter: Reporter) -> lis
 def _print(job: Job) -> list[Written]:
     from .output.join import join
     from .output.pieces import Segment, draw_pieces
-    from .output.press import PrintSetup, print_finisher
     from .preflight import report_path
 
-    m, target = job.book.manifest, job.target("-print.pdf")
-    setup = PrintSetup(bleed_mm=m.bleed, marks="crop" in m.marks)
+    target = job.target("-print.pdf")
     found: list[str] = []
     vet = (lambda written: found.extend(_preflight(written, target, job))) if job.vetted else None
     pages = job.print_pages()
     segments = list(job.laid.segments)
     if len(pages) > segments[-1].end:  # blank pages to make up the page multiple
         segments.append(Segment(segments[-1].end, len(pages), ("pad", len(pages) - segments[-1].end)))
-    pieces = draw_pieces(job.laid.front, pages, segments, lambda n: print_finisher(setup), "pdf/x-4", job.stamp,
+    pieces = draw_pieces(job.laid.front, pages, segments, _print_finisher(job.book), "pdf/x-4", job.stamp,
                          job.pieces, job.laid.drawn)
     join(pieces, job.staging.path(target), labels=folio_labels(job.laid.front_count, len(pages)), variant="pdf/x-4",
          stamp=job.stamp, check=vet)

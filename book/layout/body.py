@@ -33,7 +33,6 @@ from .measure import body_lines, loose_lines
 from .paginate import anchor_pages
 from .repair import (
     Blocks,
-    Misplaced,
     Outcome,
     Repair,
     chapter_alone,
@@ -76,58 +75,10 @@ class Part:
     """The median word space its loose lines were judged against (None: not adjusted)."""
 
 
-@dataclass
-class Sent:
-    """A part laid out in a helper process, as it can be sent back: everything but its pages."""
-
-    anchor: str
-    """The part's id."""
-    count: int
-    """Its pages."""
-    at: dict[str, int]
-    """id -> 0-based page of the part."""
-    numbers: dict[str, str]
-    """The zeros its cross-reference numbers were laid out with."""
-    first: dict[str, int]
-    """Where its ids landed before any repair."""
-    repairs: list[tuple[str, int, str]]
-    """(note anchor, page, what was done) of each note repaired."""
-    unrepaired: list[tuple[str, int | None, int | None]]
-    """(note anchor, page of its call, page of the note) of each note still misplaced."""
-    fixes: dict[int, set[str]]
-    """The adjustments kept."""
-    chapter_layouts: int
-    """Layouts of the chapter while repairing."""
-    repair_seconds: float
-    """Time spent repairing."""
-    adjust_layouts: int = 0
-    """Layouts of the chapter while adjusting its loose lines, grid and short pages."""
-    adjust_seconds: float = 0.0
-    """Time spent adjusting."""
-    lines: list = field(default_factory=list)
-    """Its lines of running text."""
-    median: float | None = None
-    """The median word space it was adjusted against."""
-
-    @classmethod
-    def of(cls, part: Part) -> "Sent":
-        o = part.outcome
-        return cls(part.anchor, part.count, part.at, part.numbers, o.first,
-                   [(r.note.anchor, r.page, r.how) for r in o.repairs],
-                   [(m.note.anchor, m.call, m.body) for m in o.unrepaired], o.fixes, o.chapter_layouts,
-                   o.repair_seconds, o.adjust_layouts, o.adjust_seconds, part.lines, part.median)
-
-    def part(self, book: Book) -> Part:
-        """The part as this process knows it: everything but its pages."""
-        notes = {n.anchor: (c, n) for c in book.chapters for n in c.notes}
-        outcome = Outcome(None, "", first=self.first, fixes=self.fixes, chapter_layouts=self.chapter_layouts,
-                          repair_seconds=self.repair_seconds, adjust_layouts=self.adjust_layouts,
-                          adjust_seconds=self.adjust_seconds)
-        outcome.repairs = [Repair(notes[a][1], page, how) for a, page, how in self.repairs]
-        outcome.unrepaired = [Misplaced(*notes[a], call, body) for a, call, body in self.unrepaired]
-        if self.repairs or self.unrepaired:
-            outcome.chapters.add(self.anchor)
-        return Part(self.anchor, None, self.at, self.numbers, outcome, self.count, self.lines, self.median)
+def sendable(part: Part) -> Part:
+    """The part as a helper process sends it back: everything but its pages (a laid-out Document
+    cannot leave the process that made it)."""
+    return replace(part, document=None, outcome=replace(part.outcome, document=None))
 
 
 @dataclass
@@ -187,7 +138,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     def serve(name: str, args: tuple):
         """In the helper: lay out the parts asked for, or stamp and draw them."""
         if name == "lay":
-            return [Sent.of(lay(anchor, written, median)) for anchor, written, median in args[0]]
+            return [sendable(lay(anchor, written, median)) for anchor, written, median in args[0]]
         drawn = []
         for anchor, written, median, start, blank_after in args[0]:
             part = lay(anchor, written, median)
@@ -203,15 +154,14 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         """Lay out every part (again where a number's digits were guessed wrong) until the numbers hold."""
         for body.rounds in range(1, ROUNDS + 1):
             if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
-                parts, at, per_page = [], {}, CHARS_PER_PAGE
+                parts = []
                 for anchor in order:
-                    pages = _join(parts, blank)[0]
+                    pages, at, _ = _join(parts, blank)
+                    per_page = _chars_per_page(blocks, parts)
                     written = {t: "0" * len(str(at[t] + 1) if t in at else numbers.get(t) or
                                             _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
                                for t in targets[anchor]}
                     parts.append(lay(anchor, written, median))
-                    per_page = _chars_per_page(blocks, laid.values())
-                    at = _join(parts, blank)[1]
             else:  # all at once, the helper's share there: every number guessed
                 first = order[0]
                 wanted = {a: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
@@ -220,7 +170,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 helper.send("lay", [(a, wanted[a], median) for a in order if a in theirs and keys[a] not in laid])
                 mine = {a: lay(a, wanted[a], median) for a in order if a not in theirs}
                 for sent in helper.receive():
-                    laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = sent.part(book)
+                    laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = sent
                 parts = [mine.get(a) or laid[keys[a]] for a in order]
             pages, at, starts = _join(parts, blank)
             known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
@@ -258,8 +208,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             stamp_numbers(part.document, known)
     bare = set(starts.values()) | {i for i, page in enumerate(pages) if page is blank}
     sheet = layout(folio_sheet(head, len(pages), bare))
-    local = parts[0].document or layout(render_stand_in(head))
-    outcome.document = local.copy(stamp_folios(pages, sheet.pages))
+    outcome.document = sheet.copy(stamp_folios(pages, sheet.pages))
     outcome.layouts = len({key[:2] for key in laid})  # parts laid out (adjusting one is counted apart)
     outcome.repair_seconds = sum(part.outcome.repair_seconds for key, part in laid.items() if key[2] is None)
     return body
@@ -293,11 +242,6 @@ class StandIn:
 
     def __init__(self, part: str, index: int):
         self.part, self.index = part, index
-
-
-def render_stand_in(head: str) -> str:
-    """An empty document, to lend its metadata when no part was laid out here."""
-    return head + "<body></body></html>"
 
 
 def share_out(blocks: Blocks, order: list[str]) -> set[str]:
@@ -415,7 +359,7 @@ def _estimate(blocks: Blocks, offset: int | None, anchor: str, laid_pages: int, 
 def _chars_per_page(blocks: Blocks, parts) -> float:
     """Characters of HTML per page in the parts laid out so far."""
     chars = sum(blocks.spans[p.anchor][1] - blocks.spans[p.anchor][0] for p in parts)
-    pages = sum(len(p.document.pages) for p in parts)
+    pages = sum(p.count for p in parts)
     return chars / pages if pages else CHARS_PER_PAGE
 
 

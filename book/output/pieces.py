@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .join import anchor_href, write_piece
 
@@ -55,10 +55,10 @@ def piece_of(document, pages: Sequence, finisher, variant: str, stamp=None) -> b
     return write_piece(document.copy(crossing(pages)), finisher, variant, stamp, FULL_FONTS)
 
 
-def draw_pieces(document, pages: Sequence, segments: Sequence[Segment], finisher: Callable[[int], object],
-                variant: str, stamp, kept: dict | None = None, drawn: dict[str, bytes] | None = None) -> list[bytes]:
-    """Each segment of pages as a PDF piece (document lends its metadata); finisher(n) -> the
-    finisher of the n-th piece. A piece in kept (key -> (bytes, documents)) is not drawn again;
+def draw_pieces(document, pages: Sequence, segments: Sequence[Segment], finisher, variant: str, stamp,
+                kept: dict | None = None, drawn: dict[str, bytes] | None = None) -> list[bytes]:
+    """Each segment of pages as a PDF piece, written with the edition's finisher (document lends
+    its metadata). A piece in kept (key -> (bytes, documents)) is not drawn again;
     kept is left holding the pieces of this build only. drawn: the pieces of parts a helper process
     laid out and drew (their pages here are stand-ins), by part."""
     fresh: dict = {}
@@ -70,7 +70,7 @@ def draw_pieces(document, pages: Sequence, segments: Sequence[Segment], finisher
         elif kept is not None and key in kept:
             data = kept[key][0]
         else:
-            data = piece_of(document, pages[segment.start:segment.end], finisher(number), variant,
+            data = piece_of(document, pages[segment.start:segment.end], finisher, variant,
                             stamp if number == 0 else None)
         fresh[key] = (data, segment.keep)
         pieces.append(data)
