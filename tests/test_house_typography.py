@@ -287,6 +287,7 @@ def test_cross_references_print_quoted_titles_with_their_page_tied(alzhir):
     found = re.findall(r"“([^”]{3,60})”(?:,| \() ?p\.(.)(\d+)", text)
     assert len(found) >= 10, found
     assert all(space == NBSP for _, space, _ in found)
+    assert "”(p." not in text, "a space between a quoted title and its page"
 
 
 def test_note_calls_come_after_punctuation_in_captions_and_text():
