@@ -15,6 +15,7 @@ import statistics
 import time
 
 from . import depth, grid, tighten
+from .galley import galley_html, galley_lines
 from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
@@ -61,8 +62,11 @@ def adjust(book, outcome: Outcome, layout, anchors, median: float | None = None)
         def html_of(trial, anchor=chapter.anchor):
             return chapter_alone(source, blocks, anchor, trial, numbers)
 
-        result = _adjust_chapter(chapter, its, document.pages, at, html_of, blocks, fixes, layout, anchors,
-                                 tighten.Trials(median), on_grid, outcome)
+        def galley_of(trials, anchor=chapter.anchor):
+            return galley_html(source, blocks, anchor, trials, numbers)
+
+        result = _adjust_chapter(chapter, its, (document, at), html_of, galley_of, blocks, fixes, layout, anchors,
+                                 tighten.Trials(median), on_grid, outcome, alone_base=False)
         if result is not None:
             alone[chapter.anchor], kept = result
             fixes.update(kept)
@@ -81,34 +85,37 @@ def adjust(book, outcome: Outcome, layout, anchors, median: float | None = None)
     return outcome, median
 
 
-def adjust_part(book, chapter, document, at, alone, blocks, fixes, layout, anchors, outcome: Outcome,
+def adjust_part(book, chapter, document, at, alone, galley, blocks, fixes, layout, anchors, outcome: Outcome,
                 median: float):
     """A chapter laid out alone (layout/body.py), adjusted: ((document, anchors), its fixes) or None
     when nothing is to change. median: the book's median word space, which loose lines are judged
-    against. alone(fixes) -> the chapter's HTML."""
+    against. alone(fixes) -> the chapter's HTML; galley(trials) -> a galley of its blocks
+    (galley.galley_html)."""
     started = time.perf_counter()
     lines = [(b, line) for b, line in block_lines(document.pages, blocks.first_block) if line.chapter == chapter.anchor]
     if not lines:
         return None
-    result = _adjust_chapter(chapter, lines, document.pages, at, alone, blocks, fixes, layout, anchors,
+    result = _adjust_chapter(chapter, lines, (document, at), alone, galley, blocks, fixes, layout, anchors,
                              tighten.Trials(median), book.manifest.style.grid == "baseline", outcome)
     outcome.adjust_seconds += time.perf_counter() - started
     return result
 
 
-def _adjust_chapter(chapter, lines, pages, at, alone, blocks, fixes, layout, anchors,
-                    trials: tighten.Trials, on_grid: bool, outcome: Outcome):
-    """Lay the chapter out alone until each of its loose paragraphs has tried every spacing (one
-    layout per spacing, all paragraphs at once: their line breaks do not depend on each other), then
-    with the spacing that leaves each the fewest loose lines (or, if a note then leaves its page,
-    the best that keeps its line count); then fill short pages (_deepen); then pad blocks until they
-    sit on the grid. Returns ((document, anchors), the
-    chapter's fixes), or None when nothing is to change or a note would leave its page."""
+def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, anchors,
+                    trials: tighten.Trials, on_grid: bool, outcome: Outcome, alone_base: bool = True):
+    """Try every spacing on each of the chapter's loose paragraphs in one galley (galley.py), then
+    lay the chapter out with the spacing that leaves each the fewest loose lines (or, if a note then
+    leaves its page, the best that keeps its line count); then fill short pages (_deepen); then pad
+    blocks until they sit on the grid. base: (document, anchors) of the chapter as laid out with
+    fixes (alone_base: of the chapter alone, else of a document it is part of). Returns
+    ((document, anchors), the chapter's fixes), or None when nothing is to change or a note would
+    leave its page."""
     def lay(trial):
         outcome.adjust_layouts += 1
         laid = layout(styled(alone(trial), trial))
         return laid, anchors(laid)
 
+    pages, at = base[0].pages, base[1]
     before = {m.note.anchor for m in misplaced([chapter], at)}
 
     def notes_kept(laid) -> bool:
@@ -116,17 +123,17 @@ def _adjust_chapter(chapter, lines, pages, at, alone, blocks, fixes, layout, anc
 
     current = {i: set(v) for i, v in fixes.items()}
     trials.record(lines, current)
-    laid = None
-    for _ in tighten.SPACINGS:
-        pending = trials.next_trial()
-        if not pending:
-            break
-        current = tighten.with_spacing(current, pending)
-        laid = lay(current)
-        trials.record(block_lines(laid[0].pages, blocks.first_block), current)
+    pending = [(block, tighten.with_spacing(current, {block: spacing}))
+               for block in trials.next_trial() for spacing in tighten.SPACINGS]
+    if pending:
+        outcome.adjust_layouts += 1
+        measured = galley_lines(layout(galley(pending)))
+        for k, (block, trial) in enumerate(pending):
+            trials.record([(block, line) for line in measured.get(k, [])], trial)
+    laid = base if alone_base else None
     for same_lines in (False, True):  # fewest loose lines; else, if a note moves, the same line counts
         trial = tighten.with_spacing(current, trials.choose(same_lines))
-        if laid is None and _same(trial, current) and not _short(pages, lines) and \
+        if (laid is None or laid is base) and _same(trial, current) and not _short(pages, lines) and \
                 not (on_grid and grid.regrid(pages, lines, trial)):
             return None  # nothing to change
         if laid is None or not _same(trial, current):

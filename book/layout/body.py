@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Book
 from .adjust import adjust_part, styled
+from .galley import galley_html
 from .measure import body_lines, loose_lines
 from .paginate import anchor_pages
 from .repair import (
@@ -94,7 +95,9 @@ class Body:
     rounds: int = 1
     """Rounds of layout (2 or more when a cross-reference number had to be corrected)."""
     median: float | None = None
-    """The book's median word space, which loose lines were judged against (None: not adjusted)."""
+    """The book's median word space, to 0.1 pt, which loose lines were judged against (None: not
+    adjusted). Rounded so that an edit elsewhere, which moves the median a little, changes no
+    other chapter's adjustments: the chapter is not laid out again."""
     starts: dict[str, int] = field(default_factory=dict)
     """Each part's first page in the joined body."""
     at: dict[str, int] = field(default_factory=dict)
@@ -185,7 +188,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     if adjust and repair:  # loose lines are judged against the whole book's median word space
         body.median = loose_lines([line for part in parts for line in part.lines])[0] or None
         if body.median is not None:
-            body.median = round(body.median, 3)
+            body.median = round(body.median, 1)  # coarse: a small change elsewhere in the book changes no adjustment
             parts, pages, at, starts, known = rounds(body.median)
     body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
     outcome = body.outcome
@@ -267,7 +270,7 @@ def _polish(part: Part, book: Book, chapter, html: str, blocks: Blocks, layout, 
     outcome = replace(part.outcome, fixes=dict(part.outcome.fixes), chapters=set(part.outcome.chapters))
     adjusted = adjust_part(book, chapter, part.document, part.at,
                            lambda fixes: chapter_alone(html, blocks, part.anchor, fixes, part.numbers, folios=False),
-                           blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages), outcome, median)
+                           lambda trials: galley_html(html, blocks, part.anchor, trials, part.numbers), blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages), outcome, median)
     if adjusted is None:
         return replace(part, outcome=outcome, median=median)
     (document, at), outcome.fixes = adjusted

@@ -50,16 +50,67 @@ def shortness(document) -> tuple[int, float]:
     return len(over), round(sum(over), 2)
 
 
+def next_line_fits(document, page: int) -> bool:
+    """Whether the first line of text on the next page, with what stands above it there and the notes
+    it calls, would fit in the room this page leaves (relaxing widows and orphans can bring back no
+    less than one line). A heading first on the next page never comes back alone."""
+    if page + 1 >= len(document.pages):
+        return False
+    room = gaps_px(document, page)
+    following = document.pages[page + 1]._page_box
+    root = following.children[0] if following.children else None
+    line = next((box for box in (root.descendants() if root is not None else ())
+                 if type(box).__name__ == "LineBox"), None)
+    if line is None or room is None:
+        return False
+    if _inside_heading(root, line):
+        return False
+    needed = line.position_y + line.height - following.content_box_y()
+    calls = {(box.element.get("href") or "")[1:] for box in line.descendants()
+             if getattr(box, "element_tag", "") == "a" and "call" in (box.element.get("class") or "").split()}
+    if calls:
+        area = next((c for c in following.children if type(c).__name__ == "FootnoteAreaBox"), None)
+        notes = [c for c in (area.children if area is not None else []) if getattr(c, "element", None) is not None
+                 and c.element.get("id") in calls]
+        needed += sum(note.margin_height() for note in notes)
+        here = next((c for c in document.pages[page]._page_box.children if type(c).__name__ == "FootnoteAreaBox"), None)
+        if (here is None or not here.children) and area is not None:
+            needed += area.margin_top + area.padding_top + area.border_top_width
+    return needed <= room + 0.5
+
+
+def gaps_px(document, page: int) -> float | None:
+    """The room in CSS px between a page's last line of text (or table, figure) and its notes or foot."""
+    lines = [line for line in body_lines([document.pages[page]])]
+    gap = page_gaps([document.pages[page]], lines).get(0)
+    return None if gap is None else gap / PX_TO_PT
+
+
+def _inside_heading(root, line) -> bool:
+    """Whether a line box belongs to a heading."""
+    def walk(box, heading):
+        if box is line:
+            return heading
+        tag = getattr(box, "element_tag", "")
+        for child in getattr(box, "children", []):
+            found = walk(child, heading or tag in ("h1", "h2", "h3", "h4", "h5", "h6"))
+            if found is not None:
+                return found
+        return None
+    return bool(walk(root, False))
+
+
 def candidates(document, page: int, chapter: str, blocks: Blocks, fixes: dict[int, set[str]]) -> list[list[int]]:
-    """The blocks to relax, tried in turn, for a short page: the first block of the next page (the
-    one pushed off this page), the block at this page's foot, both."""
-    here, there = blocks_on(document, page, chapter, blocks), blocks_on(document, page + 1, chapter, blocks)
-    foot, after = (max(here) if here else None), (min(there) if there else None)
+    """The adjustments tried, in turn, for a short page: letting the first table row on the next page
+    break across the pages; relaxing widows and orphans on the block that holds the next page's first
+    line (a paragraph pushed off this page whole, or the one that runs on), when that line could come
+    back (next_line_fits). Relaxing the block at this page's foot as well changes nothing: it ends
+    here or is that block."""
+    there = blocks_on(document, page + 1, chapter, blocks)
+    after = min(there) if there else None
     out = []
-    for chosen in ([after], [foot], [foot, after]):
-        chosen = sorted({b for b in chosen if b is not None and RELAX not in fixes.get(b, set())})
-        if chosen and chosen not in out:
-            out.append(relaxed(fixes, chosen))
+    if after is not None and next_line_fits(document, page) and RELAX not in fixes.get(after, set()):
+        out.append(relaxed(fixes, [after]))
     row = first_row(document, page + 1, after, blocks) if after is not None else None
     if row is not None and SPLIT not in fixes.get(row, set()):
         out.insert(0, {**{i: set(v) for i, v in fixes.items()}, row: fixes.get(row, set()) | {SPLIT}})

@@ -14,7 +14,8 @@ styled in book.css:
     tightest word-spacing: -.08em; letter-spacing: -.015em
     wider    letter-spacing: .02em
 
-`choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
+Every spacing of every loose paragraph of a chapter is tried at once, in one galley (galley.py),
+not in a layout of the chapter per spacing. `choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
 more than two hyphenated lines, preferring one that keeps the paragraph's line count (then no note
 or page break can move) and the plain setting when nothing helps.
 """

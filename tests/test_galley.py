@@ -1,0 +1,81 @@
+"""The galley (layout/galley.py) breaks each paragraph's lines as the chapter laid out alone does, with
+any spacing: what lets the spacings of loose paragraphs be tried in one small layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from book.layout import bibliography as biblio
+from book.layout.galley import _span, galley_html, galley_lines
+from book.layout.measure import block_lines
+from book.layout.paginate import Engine
+from book.layout.render import Urls, render_body
+from book.layout.repair import Blocks, chapter_alone
+from book.layout.tighten import SPACINGS, with_spacing
+from book.markup.book import load_book
+from book.paths import STYLES
+from conftest import BOOKS, ROOT
+
+
+def _body(root):
+    book, _ = load_book(root)
+    urls = Urls.for_book(root)
+    engine = Engine([root, STYLES])
+    html = render_body(book, urls, biblio.entries(book))
+    def layout(h):
+        document = engine.layout(h, urls.base)
+        assert not engine.messages, engine.messages  # a galley that leaves a link without its target says so
+        return document
+    return book, html, Blocks(html), layout
+
+
+def _by_block(pairs):
+    out = {}
+    for block, line in pairs:
+        out.setdefault(block, []).append(line)
+    return out
+
+
+def _shape(lines):
+    return [(line.text, round(line.word_space, 2), line.justified, line.hyphenated) for line in lines]
+
+
+@pytest.mark.parametrize("root, chapter, spacing", [
+    (ROOT / "chapters", 2, ""), (ROOT / "chapters", 5, "tight"), (ROOT / "chapters", 9, "wider"),
+    (BOOKS / "typography", 0, ""), (BOOKS / "typography", 0, "tightest"),
+])
+def test_galley_lines_are_the_chapters_lines(root, chapter, spacing):
+    """Every paragraph of a chapter, set with one spacing, breaks into the same lines (text, word space,
+    justification, hyphen) in the galley as in the chapter laid out alone with that spacing, including
+    paragraphs with note calls, cross-references and ones that follow a heading or a quotation."""
+    book, html, blocks, layout = _body(root)
+    anchor = book.chapters[chapter].anchor
+    first = blocks.first_block[anchor]
+    count = sum(1 for c in blocks.chapter_of_block if c == anchor)
+    numbers = {target: "00" for _, target in blocks.xrefs}
+    fixes = with_spacing({}, {b: spacing for b in range(first, first + count)}) if spacing else {}
+    alone = _by_block((b, line) for b, line in block_lines(layout(chapter_alone(html, blocks, anchor, fixes, numbers,
+                                                                                  folios=False)).pages,
+                                                           blocks.first_block) if line.chapter == anchor)
+    assert len(alone) >= 5, "the chapter has paragraphs"
+    assert any(b > first and html[blocks.blocks[b - 1] - 3:blocks.blocks[b - 1]] in ("<h2", "<h3") for b in alone) or \
+        root != ROOT / "chapters", "a paragraph after a heading is among them"
+    trials = [(b, fixes) for b in sorted(alone)]
+    measured = galley_lines(layout(galley_html(html, blocks, anchor, trials, numbers)))
+    for k, (b, _) in enumerate(trials):
+        assert _shape(measured.get(k, [])) == _shape(alone[b]), f"block {b - first} of {anchor}"
+
+
+def test_a_galley_holds_each_spacing_of_a_paragraph_apart():
+    """Five spacings of one paragraph in one galley: five trials, and a tighter one is never longer."""
+    book, html, blocks, layout = _body(ROOT / "chapters")
+    anchor = book.chapters[5].anchor
+    end = blocks.spans[anchor][1]
+    block = max((b for b, c in enumerate(blocks.chapter_of_block) if c == anchor and html[blocks.blocks[b] - 2:blocks.blocks[b]] == "<p"),
+                key=lambda b: (lambda span: span[1] - span[0])(_span(html, blocks, b, end)))
+    trials = [(block, with_spacing({}, {block: s})) for s in ("",) + SPACINGS]
+    measured = galley_lines(layout(galley_html(html, blocks, anchor, trials, {})))
+    assert sorted(measured) == list(range(len(trials)))
+    counts = {s: len(measured[k]) for k, s in enumerate(("",) + SPACINGS)}
+    assert counts["tightest"] <= counts["tight"] <= counts[""] <= counts["wider"]
+    assert len({tuple(_shape(measured[k])) for k in measured}) > 1, "the spacings change the lines"
