@@ -11,12 +11,13 @@ more; if a note is then off its page, the body is left as the note repair made i
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
-from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
+from .measure import PX_TO_PT, block_lines, hyphen_runs, loose_lines, page_gaps
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
@@ -143,6 +144,8 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
             break
     else:
         return None
+    laid, trial = _lengthen(laid, trial, chapter.anchor, blocks, lay, lambda pending: layout(galley(pending)),
+                            notes_kept, trials.limit, outcome)
     laid, trial = _deepen(laid, trial, chapter.anchor, blocks, lay, notes_kept)
     for _ in range(GRID_ROUNDS if on_grid else 0):
         lines = block_lines(laid[0].pages, blocks.first_block)
@@ -163,6 +166,51 @@ def _short(pages, lines) -> bool:
     gaps = page_gaps(pages, [line for _, line in lines])
     pitch = statistics.median(line.height for _, line in lines) * PX_TO_PT
     return any(gaps.get(i, 0) / pitch > depth.ALLOWED for i in spread[:-1])
+
+
+def _lengthen(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, limit: float, outcome: Outcome):
+    """Fill short pages by setting paragraphs that lie wholly on them a little wider (depth.LENGTHEN),
+    each one line longer, as many as the page has whole lines to spare beyond the one allowed: what
+    was on the page stays there and nothing moves to or from the next page. Every candidate is tried
+    in one galley; one that would get a loose line (word spaces over limit, in pt) or a run of
+    hyphens is not used. Kept, after one layout of the chapter, when fewer pages end short (or as
+    many by fewer lines), the chapter does not grow and no note leaves its call's page."""
+    document = laid[0]
+    short = {page: gap for page, gap in depth.gaps(document).items() if gap > depth.ALLOWED}
+    if not short:
+        return laid, fixes
+    by_block: dict[int, list] = {}
+    for block, line in block_lines(document.pages, blocks.first_block):
+        if line.chapter == chapter:
+            by_block.setdefault(block, []).append(line)
+    spaced = set(tighten.SPACINGS)
+    wholly = {page: [b for b, its in by_block.items() if {line.page for line in its} == {page}
+                     and not spaced & fixes.get(b, set())] for page in short}
+    pending = [(b, tighten.with_spacing(fixes, {b: name})) for page in short for b in wholly[page]
+               for name in depth.LENGTHEN]
+    if not pending:
+        return laid, fixes
+    outcome.adjust_layouts += 1
+    measured = galley_lines(lay_galley(pending))
+    longer: dict[int, str] = {}
+    for k, (b, trial) in enumerate(pending):
+        its = measured.get(k, [])
+        name = next(t for t in trial[b] if t in spaced)
+        if b not in longer and len(its) == len(by_block[b]) + 1 and not hyphen_runs(its) and \
+                not any(line.justified and line.word_space > limit for line in its):
+            longer[b] = name
+    chosen: dict[int, str] = {}
+    for page, gap in short.items():
+        need = math.ceil(gap - depth.ALLOWED - 1e-6)
+        chosen.update({b: longer[b] for b in [b for b in wholly[page] if b in longer][:need]})
+    if not chosen:
+        return laid, fixes
+    trial = tighten.with_spacing(fixes, chosen)
+    new = lay(trial)
+    if depth.shortness(new[0]) < depth.shortness(document) and len(new[0].pages) <= len(document.pages) \
+            and notes_kept(new):
+        return new, trial
+    return laid, fixes
 
 
 def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):

@@ -23,6 +23,9 @@ ALLOWED = 1.0
 RELAX = "loose"
 """The data-fix token that relaxes widows and orphans to 1 (styled in book.css)."""
 
+LENGTHEN = ("wide", "wider")
+"""The spacings (layout/tighten.py) that may set a paragraph one line longer to fill a short page."""
+
 SPLIT = "split"
 """The data-fix token that lets a table row break across pages (styled in book.css)."""
 
