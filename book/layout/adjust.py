@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from dataclasses import dataclass
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
@@ -23,7 +24,7 @@ from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, wit
 GRID_ROUNDS = 4
 """Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
 
-DEPTH_TRIALS = 8
+DEPTH_TRIALS = 4
 """Layouts of a chapter alone, at most, trying to fill its short pages."""
 
 
@@ -126,13 +127,30 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
     trials.record(lines, current)
     pending = [(block, tighten.with_spacing(current, {block: spacing}))
                for block in trials.next_trial() for spacing in tighten.SPACINGS]
-    if pending:
+    early = _refit_trials(base[0], current, chapter.anchor, blocks) if alone_base else None
+    refits = early.pending if early is not None else []
+    measured = {}
+    if pending or refits:
         outcome.adjust_layouts += 1
-        measured = galley_lines(layout(galley(pending)))
+        measured = galley_lines(layout(galley(pending + refits)))
         for k, (block, trial) in enumerate(pending):
             trials.record([(block, line) for line in measured.get(k, [])], trial)
     laid = base if alone_base else None
-    for same_lines in (False, True):  # fewest loose lines; else, if a note moves, the same line counts
+    chosen = trials.choose(False)
+    done = tried = False
+    if early is not None and all(trials.seen[b][name].lines == trials.seen[b][""].lines
+                                 for b, name in chosen.items() if name):
+        # the spacings chosen keep every paragraph's line count, so the pages break as in base: the
+        # short pages are refitted from base, in the same layout
+        spaced, tried = tighten.with_spacing(current, chosen), True
+        for plan in _refit_plans(early, [measured.get(len(pending) + k, []) for k in range(len(refits))],
+                                 trials.limit):
+            plan = {b: name for b, name in plan.items() if not chosen.get(b)}
+            new = lay(tighten.with_spacing(spaced, plan)) if plan else None
+            if new is not None and notes_kept(new) and _deeper(new[0], base[0]):
+                laid, current, done = new, tighten.with_spacing(spaced, plan), True
+                break
+    for same_lines in () if done else (False, True):  # fewest loose lines; else, if a note moves, the same line counts
         trial = tighten.with_spacing(current, trials.choose(same_lines))
         if (laid is None or laid is base) and _same(trial, current) and not _short(pages, lines) and \
                 not (on_grid and grid.regrid(pages, lines, trial)):
@@ -143,9 +161,12 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
         if notes_kept(laid):
             break
     else:
-        return None
-    laid, trial = _lengthen(laid, trial, chapter.anchor, blocks, lay, lambda pending: layout(galley(pending)),
-                            notes_kept, trials.limit, outcome)
+        if not done:
+            return None
+    trial = current
+    if not tried:  # refitted here, from the chapter as laid out with its spacings
+        laid, trial = _refit(laid, trial, chapter.anchor, blocks, lay, lambda pending: layout(galley(pending)),
+                             notes_kept, trials.limit, outcome)
     laid, trial = _deepen(laid, trial, chapter.anchor, blocks, lay, notes_kept)
     for _ in range(GRID_ROUNDS if on_grid else 0):
         lines = block_lines(laid[0].pages, blocks.first_block)
@@ -168,17 +189,27 @@ def _short(pages, lines) -> bool:
     return any(gaps.get(i, 0) / pitch > depth.ALLOWED for i in spread[:-1])
 
 
-def _lengthen(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, limit: float, outcome: Outcome):
-    """Fill short pages by setting paragraphs that lie wholly on them a little wider (depth.LENGTHEN),
-    each one line longer, as many as the page has whole lines to spare beyond the one allowed: what
-    was on the page stays there and nothing moves to or from the next page. Every candidate is tried
-    in one galley; one that would get a loose line (word spaces over limit, in pt) or a run of
-    hyphens is not used. Kept, after one layout of the chapter, when fewer pages end short (or as
-    many by fewer lines), the chapter does not grow and no note leaves its call's page."""
-    document = laid[0]
+@dataclass
+class Refit:
+    """A chapter's short pages and the paragraphs that lie wholly on them, with the spacings to try."""
+
+    document: object
+    """The chapter laid out."""
+    short: dict[int, float]
+    """Page -> how many lines short it ends (those over depth.ALLOWED)."""
+    lines: dict[int, list]
+    """Block -> its lines."""
+    wholly: dict[int, list[int]]
+    """Short page -> the blocks that begin and end on it (without a spacing yet)."""
+    pending: list[tuple[int, dict[int, set[str]]]]
+    """(block, fixes with a spacing on it) for each trial, as galley.galley_html takes them."""
+
+
+def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
+    """The trials that may fill the chapter's short pages (None: no page ends short)."""
     short = {page: gap for page, gap in depth.gaps(document).items() if gap > depth.ALLOWED}
     if not short:
-        return laid, fixes
+        return None
     by_block: dict[int, list] = {}
     for block, line in block_lines(document.pages, blocks.first_block):
         if line.chapter == chapter:
@@ -187,29 +218,68 @@ def _lengthen(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, li
     wholly = {page: [b for b, its in by_block.items() if {line.page for line in its} == {page}
                      and not spaced & fixes.get(b, set())] for page in short}
     pending = [(b, tighten.with_spacing(fixes, {b: name})) for page in short for b in wholly[page]
-               for name in depth.LENGTHEN]
-    if not pending:
+               for name in depth.spacings_worth_trying([line.text for line in by_block[b]])]
+    return Refit(document, short, by_block, wholly, pending)
+
+
+def _refit_plans(refit: Refit, measured: list[list], limit: float) -> list[dict[int, str]]:
+    """What to try, in turn, from the galley's lines of refit.pending: a plan that lengthens each
+    short page's paragraphs or, where too few can be, shortens enough for the next page's first lines
+    to come back; then, if that plan shortens, the one that only lengthens."""
+    spaced = set(tighten.SPACINGS)
+    longer: dict[int, str] = {}
+    shorter: dict[int, str] = {}
+    for (b, trial), its in zip(refit.pending, measured):
+        name = next(t for t in trial[b] if t in spaced)
+        if hyphen_runs(its) or any(line.justified and line.word_space > limit or tighten.too_tight(line)
+                                   for line in its):
+            continue
+        if len(its) == len(refit.lines[b]) + 1 and name in depth.LENGTHEN:
+            longer.setdefault(b, name)
+        elif len(its) == len(refit.lines[b]) - 1 and name in depth.SHORTEN:
+            shorter.setdefault(b, name)
+    pitch = statistics.median(line.height for its in refit.lines.values() for line in its)
+    lengthen: dict[int, str] = {}
+    plan: dict[int, str] = {}
+    for page, gap in refit.short.items():
+        need = math.ceil(gap - depth.ALLOWED - 1e-6)
+        up = [b for b in refit.wholly[page] if b in longer][:need]
+        lengthen.update({b: longer[b] for b in up})
+        lack = depth.deficit(refit.document, page)
+        down = [b for b in refit.wholly[page] if b in shorter]
+        if len(up) < need and lack is not None and 0.5 < lack <= len(down) * pitch:
+            plan.update({b: shorter[b] for b in down[:math.ceil(lack / pitch - 1e-6)]})
+        else:
+            plan.update({b: longer[b] for b in up})
+    return [p for p in ([plan, lengthen] if plan != lengthen else [plan]) if p]
+
+
+def _deeper(new, old) -> bool:
+    """Whether a layout ends fewer pages short than another (or as many by fewer lines) in no more pages."""
+    return depth.shortness(new) < depth.shortness(old) and len(new.pages) <= len(old.pages)
+
+
+def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, limit: float, outcome: Outcome):
+    """Fill short pages by setting paragraphs that lie wholly on them a little differently, each one
+    line longer or shorter (nothing else of the page changes). A page gets as many paragraphs one line
+    longer (depth.LENGTHEN) as it has whole lines to spare beyond the one allowed; when it has too
+    few of those, as many one line shorter (depth.SHORTEN) as it takes for the next page's first
+    lines and their notes to come back (depth.deficit). Every candidate is tried in one galley; one
+    that would get a loose line (word spaces over limit, in pt), a line too tight (tighten.TIGHT ×
+    the font's word space) or a run of hyphens is not used. Kept, after a layout of the chapter, when fewer pages
+    end short (or as many by fewer lines), the chapter does not grow and no note leaves its call's
+    page; if a plan that shortens is not kept, the one that only lengthens is tried.
+    """
+    refit = _refit_trials(laid[0], fixes, chapter, blocks)
+    if refit is None or not refit.pending:
         return laid, fixes
     outcome.adjust_layouts += 1
-    measured = galley_lines(lay_galley(pending))
-    longer: dict[int, str] = {}
-    for k, (b, trial) in enumerate(pending):
-        its = measured.get(k, [])
-        name = next(t for t in trial[b] if t in spaced)
-        if b not in longer and len(its) == len(by_block[b]) + 1 and not hyphen_runs(its) and \
-                not any(line.justified and line.word_space > limit for line in its):
-            longer[b] = name
-    chosen: dict[int, str] = {}
-    for page, gap in short.items():
-        need = math.ceil(gap - depth.ALLOWED - 1e-6)
-        chosen.update({b: longer[b] for b in [b for b in wholly[page] if b in longer][:need]})
-    if not chosen:
-        return laid, fixes
-    trial = tighten.with_spacing(fixes, chosen)
-    new = lay(trial)
-    if depth.shortness(new[0]) < depth.shortness(document) and len(new[0].pages) <= len(document.pages) \
-            and notes_kept(new):
-        return new, trial
+    measured = galley_lines(lay_galley(refit.pending))
+    for plan in _refit_plans(refit, [measured.get(k, []) for k in range(len(refit.pending))], limit):
+        trial = tighten.with_spacing(fixes, plan)
+        new = lay(trial)
+        if _deeper(new[0], laid[0]) and notes_kept(new):
+            return new, trial
     return laid, fixes
 
 

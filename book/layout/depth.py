@@ -26,6 +26,30 @@ RELAX = "loose"
 LENGTHEN = ("wide", "wider")
 """The spacings (layout/tighten.py) that may set a paragraph one line longer to fill a short page."""
 
+SHORTEN = ("tight", "tighter", "tightest")
+"""The spacings that may set a paragraph one line shorter, to make room for the next page's first lines."""
+
+GROWTH = {"wide": 0.02, "wider": 0.04, "tight": -0.013, "tighter": -0.033, "tightest": -0.057}
+"""About how much longer (or shorter) a line's text sets with each spacing: letter spacing of .01em on
+characters about half an em wide; word spacing of -.04em on a space in six characters."""
+
+SLACK = 2.0
+"""Lines break greedily, so a paragraph may gain or lose a line a little outside the estimate."""
+
+
+def spacings_worth_trying(texts: list[str]) -> tuple[str, ...]:
+    """Of LENGTHEN and SHORTEN, the spacings that may make a paragraph (the texts of its lines) one
+    line longer or shorter, from how full its last line is: a paragraph whose last line is half full
+    gains or loses no line from a spacing that changes its length by a few per cent."""
+    if len(texts) < 2:
+        return ()
+    full = statistics.median(len(t) for t in texts[:-1]) or 1
+    fill, n = len(texts[-1]) / full, len(texts)
+    out = [name for name in LENGTHEN if fill >= 1 - SLACK * n * GROWTH[name]]
+    out += [name for name in SHORTEN if fill <= -SLACK * (n - 1) * GROWTH[name]]
+    return tuple(out)
+
+
 SPLIT = "split"
 """The data-fix token that lets a table row break across pages (styled in book.css)."""
 
@@ -57,19 +81,36 @@ def next_line_fits(document, page: int) -> bool:
     """Whether the first line of text on the next page, with what stands above it there and the notes
     it calls, would fit in the room this page leaves (relaxing widows and orphans can bring back no
     less than one line). A heading first on the next page never comes back alone."""
+    short = deficit(document, page, 1)
+    return short is not None and short <= 0.5
+
+
+def deficit(document, page: int, least: int | None = None) -> float | None:
+    """How much room (CSS px) this page lacks for the first lines of the next page to come back: the
+    lines with what stands above them there (a heading, a quotation's margin) and the notes they call,
+    beyond the room the page leaves (negative: they fit). least: how many lines at least; by default
+    one when the line runs on a paragraph of this page, two when it opens one (its orphans), and a
+    heading's own lines never count. None when the next page has no line of text."""
     if page + 1 >= len(document.pages):
-        return False
+        return None
     room = gaps_px(document, page)
     following = document.pages[page + 1]._page_box
     root = following.children[0] if following.children else None
-    line = next((box for box in (root.descendants() if root is not None else ())
-                 if type(box).__name__ == "LineBox"), None)
-    if line is None or room is None:
-        return False
-    if _inside_heading(root, line):
-        return False
-    needed = line.position_y + line.height - following.content_box_y()
-    calls = {(box.element.get("href") or "")[1:] for box in line.descendants()
+    if root is None or room is None:
+        return None
+    lines = [(box, heading) for box, heading in _lines(root, False)]
+    text = [box for box, heading in lines if not heading]
+    if not text:
+        return None
+    if least is None:
+        before = {id(getattr(b, "element", None)) for b in document.pages[page]._page_box.descendants()
+                  if getattr(b, "element", None) is not None}
+        least = 1 if id(_block_element(root, text[0])) in before and not lines[0][1] else 2
+    elif lines[0][1]:
+        return None  # a heading first never comes back with fewer lines than its orphans
+    taken = text[:least]
+    needed = taken[-1].position_y + taken[-1].height - following.content_box_y()
+    calls = {(box.element.get("href") or "")[1:] for line in taken for box in line.descendants()
              if getattr(box, "element_tag", "") == "a" and "call" in (box.element.get("class") or "").split()}
     if calls:
         area = next((c for c in following.children if type(c).__name__ == "FootnoteAreaBox"), None)
@@ -79,7 +120,30 @@ def next_line_fits(document, page: int) -> bool:
         here = next((c for c in document.pages[page]._page_box.children if type(c).__name__ == "FootnoteAreaBox"), None)
         if (here is None or not here.children) and area is not None:
             needed += area.margin_top + area.padding_top + area.border_top_width
-    return needed <= room + 0.5
+    return needed - room
+
+
+def _lines(box, heading: bool):
+    """(line box, whether it is a heading's) in document order."""
+    for child in getattr(box, "children", []):
+        if type(child).__name__ == "LineBox":
+            yield child, heading
+        else:
+            yield from _lines(child, heading or getattr(child, "element_tag", "") in ("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _block_element(root, line):
+    """The element of the block box that holds a line box."""
+    def walk(box):
+        for child in getattr(box, "children", []):
+            if child is line:
+                return box
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+    holder = walk(root)
+    return getattr(holder, "element", None)
 
 
 def gaps_px(document, page: int) -> float | None:
@@ -87,20 +151,6 @@ def gaps_px(document, page: int) -> float | None:
     lines = [line for line in body_lines([document.pages[page]])]
     gap = page_gaps([document.pages[page]], lines).get(0)
     return None if gap is None else gap / PX_TO_PT
-
-
-def _inside_heading(root, line) -> bool:
-    """Whether a line box belongs to a heading."""
-    def walk(box, heading):
-        if box is line:
-            return heading
-        tag = getattr(box, "element_tag", "")
-        for child in getattr(box, "children", []):
-            found = walk(child, heading or tag in ("h1", "h2", "h3", "h4", "h5", "h6"))
-            if found is not None:
-                return found
-        return None
-    return bool(walk(root, False))
 
 
 def candidates(document, page: int, chapter: str, blocks: Blocks, fixes: dict[int, set[str]]) -> list[list[int]]:

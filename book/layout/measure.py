@@ -48,6 +48,9 @@ class Line:
     """True when the line ends in an inserted hyphen."""
     paragraph: int
     """Identity of the paragraph (block) the line belongs to."""
+    natural: float = 0.0
+    """The font's own word space in pt at the line's size (what word_space is when nothing stretches
+    or tightens it)."""
 
 
 PX_TO_PT = 0.75
@@ -155,7 +158,8 @@ def _line(page: int, chapter: str, block, line) -> Line | None:
     return Line(page=page, chapter=chapter, text=text.strip(), baseline=main.position_y + main.baseline,
                 top=line.position_y, height=line.height, word_space=word_space,
                 justified=spacing > 0.01, hyphenated=bool(hyphen) and last.text.endswith(hyphen)
-                and not last.text.endswith((" " + hyphen, "-" + hyphen)), paragraph=id(block))
+                and not last.text.endswith((" " + hyphen, "-" + hyphen)), paragraph=id(block),
+                natural=space_em() * size_pt)
 
 
 def _classes_of_parent(text_box) -> list[str]:

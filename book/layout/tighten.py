@@ -11,7 +11,7 @@ styled in book.css:
     tight    word-spacing: -.04em                       (about a fifth of a word space)
     tighter  word-spacing: -.04em; letter-spacing: -.01em
     wide     letter-spacing: .01em
-    tightest word-spacing: -.08em; letter-spacing: -.015em
+    tightest word-spacing: -.04em; letter-spacing: -.02em
     wider    letter-spacing: .02em
 
 Every spacing of every loose paragraph of a chapter is tried at once, in one galley (galley.py),
@@ -29,6 +29,17 @@ from .measure import LOOSE, Line, hyphen_runs
 SPACINGS = ("tight", "tighter", "wide", "tightest", "wider")
 """The spacings tried on a paragraph with a loose line, in turn."""
 
+TIGHT = 2 / 3
+"""A justified line is set too tight when its word spaces are under this share of the font's own
+word space (TeX's fonts shrink a space by a third at most; tighter, words run together:
+"familymembersoftraitors"). No spacing that sets a line so tight is kept."""
+
+
+def too_tight(line: Line, median: float = 0.0) -> bool:
+    """Whether a justified line's word spaces are under TIGHT × the font's own."""
+    return line.justified and 0 < line.word_space < TIGHT * line.natural
+
+
 MARGIN = 0.95
 """Paragraphs are set against a threshold this much below the loose-line one: the median word space
 is measured before the adjustments, and setting paragraphs tighter lowers it a little."""
@@ -44,6 +55,8 @@ class Setting:
     """Its lines."""
     runs: int
     """Its runs of more than MAX_HYPHEN_RUN hyphenated lines."""
+    tight: int = 0
+    """Its lines set too tight (word spaces under TIGHT × the font's own)."""
 
 
 @dataclass
@@ -69,7 +82,8 @@ class Trials:
             spacing = next((t for t in fixes.get(block, ()) if t in SPACINGS), "")
             loose = sum(1 for line in its if line.justified and line.word_space > self.limit)
             if loose or block in self.seen:
-                self.seen.setdefault(block, {})[spacing] = Setting(loose, len(its), len(hyphen_runs(its)))
+                self.seen.setdefault(block, {})[spacing] = Setting(loose, len(its), len(hyphen_runs(its)),
+                                                                   sum(1 for line in its if too_tight(line)))
 
     def next_trial(self) -> dict[int, str]:
         """For each paragraph that still has a loose line with every spacing tried so far, the next
@@ -96,7 +110,7 @@ class Trials:
 
             def rank(item):
                 name, s = item
-                return (s.runs > 0, s.loose, s.lines != plain.lines, name != "")
+                return (s.tight > 0, s.runs > 0, s.loose, s.lines != plain.lines, name != "")
             out[block] = min(settings.items(), key=rank)[0]
         return out
 
