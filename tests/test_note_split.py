@@ -204,12 +204,3 @@ def test_a_continuation_survives_the_engine_laying_its_page_out_again():
         assert sum(LAST_WORDS in text_of(note_area(p)) for p in pages if note_area(p)) == 1
     assert splits
 
-
-def test_a_note_the_engine_moves_off_its_page_for_a_paragraphs_orphans_is_split_instead():
-    """The call's line and its note fit, but the paragraph's next line, needed for its orphans, does
-    not: the engine moves the note to the next page, away from its call; the patch splits it."""
-    html = _html(160, 190)
-    for pages, kept in ((_pages(html, split=False), False), (_pages(html), True)):
-        call = next(i for i, page in enumerate(pages) if "call-n" in page.anchors)
-        assert ("n" in pages[call].anchors) == kept
-        assert LAST_WORDS in text_of(note_area(pages[call + 1]))

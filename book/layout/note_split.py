@@ -11,10 +11,6 @@ reported to the next page as a continuation: a copy of the note box that remembe
 stopped (the cut layout's `resume_at`), carries no id (the note's id and its link stay on the
 call's page), and is laid out first in that page's area, under the area's own rule and spacing.
 
-The same is done when the engine would move a page's last note whole to the next page, away from
-its call, to fit the line a paragraph needs for its orphans (`report_footnote` from the loop in
-`_linebox_layout`): the note is split in the room that line leaves.
-
 In any other case nothing changes: the engine's checks run as before, and a page whose notes fit is
 laid out as it was. A split is undone whenever the engine takes the call's line back (widows,
 orphans, a block pushed whole) or moves the note whole to the next page.
@@ -104,23 +100,6 @@ def _split(context: LayoutContext, note, bottom_space, position_y, frame) -> boo
     return _cut(context, note, area.position_y - position_y - bottom_space)
 
 
-def _split_for_line(context: LayoutContext, note, frame) -> bool:
-    """When the engine reports the page's last note to fit the next line of a paragraph that must
-    keep its orphans (the loop in `_linebox_layout` that frame runs): split that note instead, in the
-    room the line leaves, if it can be; False (nothing changed) otherwise."""
-    local = frame.f_locals
-    line, area = local["line"], context.current_footnote_area
-    if (context.in_column or context.reported_footnotes or hasattr(note, "_book_skip")
-            or getattr(area, "_book_split", None) is not None or area.max_height != inf
-            or not isfinite(local["bottom_space"])):
-        return False
-    if any(box.footnote in context.footnotes for box in line.descendants()):
-        return False  # the engine keeps such a line without laying its notes out: leave it to the engine
-    if line.resume_at is None and not _runs_on(frame):
-        return False
-    return _cut(context, note, area.position_y - local["new_position_y"] - local["offset_y"] - local["bottom_space"])
-
-
 def _cut(context: LayoutContext, note, room: float) -> bool:
     """Cut the page's footnote area, whose last note is note, where room (from the area's top) ends,
     and report the rest of the note to the next page, if the note breaks there with enough lines on
@@ -207,8 +186,7 @@ def unlayout_footnote(self: LayoutContext, footnote) -> None:
 
 
 def report_footnote(self: LayoutContext, footnote) -> None:
-    """The engine's `report_footnote` (the note moves whole to the next page), a split undone first;
-    or, when the engine reports the page's last note to fit a paragraph's line, that note split.
+    """The engine's `report_footnote` (the note moves whole to the next page), a split undone first.
 
     A continuation is never moved on. The engine reports notes, last first, when a paragraph cannot
     keep its orphans at the foot of the page, until the paragraph's line fits; it reports a page's
@@ -218,10 +196,6 @@ def report_footnote(self: LayoutContext, footnote) -> None:
     the line still does not fit) and given back to the page at the next call into the patch."""
     self._book_pending = None
     _release(self)
-    frame = sys._getframe(1)
-    if (frame.f_code is _LINE_CHECK and frame.f_locals.get("reported_footnotes") == 0
-            and footnote is self.current_page_footnotes[-1] and _split_for_line(self, footnote, frame)):
-        return  # split, not moved: the line now fits, and the engine keeps it
     if hasattr(footnote, "_book_skip") and footnote is self.current_page_footnotes[0]:
         self.current_page_footnotes.remove(footnote)
         self.reported_footnotes.append(_HELD)  # the engine counts what it reported, to reorder it
