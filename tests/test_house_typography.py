@@ -339,34 +339,12 @@ def test_short_pages_are_filled_where_an_adjustment_can(fixture_plain, fixture_b
                for tokens in trial.values())
 
 
-def test_a_paragraph_is_tried_one_line_longer_or_shorter_only_when_its_last_line_allows():
-    from book.layout.depth import spacings_worth_trying
-    full = "x" * 60
-    assert spacings_worth_trying([full] * 2 + ["x" * 58]) == ("wide", "wider")  # a last line nearly full
-    assert spacings_worth_trying([full] * 2 + ["x" * 4]) == ("tighter", "tightest")  # a word or two
-    assert spacings_worth_trying([full] * 2 + ["x" * 30]) == ()  # half full: a few per cent moves no line
-    assert "wider" in spacings_worth_trying([full] * 9 + ["x" * 40])  # ten lines grow by a third of one
-    assert spacings_worth_trying([full]) == ()
-
-
-def test_short_pages_are_refitted_in_alzhir(alzhir):
-    """Paragraphs lying wholly on a short page are set one line longer (or shorter, to bring the next
-    page's first lines back): fewer ALZHIR pages end short than with relaxed widows alone (25)."""
-    _, laid, lines = alzhir
-    gaps = measure.page_gaps(laid.pages, lines)
-    last = {}
-    for line in lines:
-        last[line.chapter] = max(last.get(line.chapter, 0), line.page)
-    short = [page for page, gap in gaps.items() if page not in last.values() and gap > 13.4]
-    assert len(short) <= 18, len(short)
-    html = laid.body.html
-    assert re.search(r'data-fix="(wide|wider|tight|tighter|tightest) b\d+"', html)
-
-
-@pytest.mark.xfail(strict=True, reason="WeasyPrint moves a note's line rather than splitting it and keeps widows and "
-                   "orphans and headings with their lines by shortening pages; setting paragraphs a line longer "
-                   "or shorter, relaxing widows and orphans and splitting a table row (layout/depth.py, "
-                   "adjust.py) fill some: 18 ALZHIR pages still end 1.1-7.6 lines short (measured here)")
+@pytest.mark.xfail(strict=True, reason="WeasyPrint keeps widows and orphans, headings with their lines and a note "
+                   "with its call's line by shortening pages; setting paragraphs a line longer or shorter, "
+                   "relaxing widows and orphans and splitting a table row (layout/depth.py, adjust.py) fill some, "
+                   "and a long note runs over to the next page (layout/note_split.py), but the notes that push "
+                   "lines off ALZHIR's short pages have 1-3 lines, too few to leave 2 on each page: 18 ALZHIR "
+                   "pages still end 1.1-7.6 lines short (measured here)")
 def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(alzhir):
     _, laid, lines = alzhir
     gaps = measure.page_gaps(laid.pages, lines)

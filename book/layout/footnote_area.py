@@ -5,7 +5,8 @@ note is added to the page (`LayoutContext._update_footnote_area`): a page of n n
 n(n+1)/2 notes. Here each note is laid out alone once per page, and the area's height is the sum of
 its notes' heights, as the engine's block layout stacks them. That holds only where the notes are
 blocks without vertical margins (book.css: `footnote-display: block`, no margins on `.fn`) in an
-area without min- or max-height, outside columns; anywhere else the engine's own method runs.
+area without min- or max-height, outside columns, not cut inside a note by note_split.py (whose cut
+only a layout of the whole area applies); anywhere else the engine's own method runs.
 
 Isolated on purpose: `install()` is the only way in, and dropping this module (and its one call in
 paginate.py) restores the engine's behaviour when upstream makes the relayout incremental.
@@ -47,7 +48,7 @@ def update_footnote_area(self: LayoutContext) -> bool:
     """`_update_footnote_area` from per-note heights; the engine's own where they cannot be summed."""
     area, notes = self.current_footnote_area, self.current_page_footnotes
     if (self.in_column or not notes or area.min_height not in (0, "auto") or area.max_height != inf
-            or not all(_stackable(note) for note in notes)):
+            or getattr(area, "_book_cut", None) is not None or not all(_stackable(note) for note in notes)):
         return _ENGINE(self)
     heights = area.__dict__.setdefault("_book_heights", {})
     for note in notes:

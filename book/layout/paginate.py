@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .footnote_area import install as install_footnote_area
+from .note_split import install as install_note_split
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
@@ -108,6 +109,7 @@ class Engine:
 
     def __post_init__(self):
         install_footnote_area()  # the footnote area sized from per-note heights (footnote_area.py)
+        install_note_split()  # a long note runs over to the next page (note_split.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
