@@ -5,8 +5,8 @@ style it, not on the page it falls on (WeasyPrint breaks lines greedily and move
 re-breaks it, when a note or a page break pushes it). So the spacings tried on a paragraph with a
 loose line (layout/tighten.py) need not be tried by laying its whole chapter out once per spacing:
 the galley holds, in one copy of the chapter's section, every paragraph to try with every spacing,
-each after a hidden copy of the block that comes before it in the chapter (so that `h2 + p`,
-`header + p` and the like select it as in the book), the notes left out (their calls stay; a note
+each after a hidden, empty copy of the block that comes before it in the chapter (its tag and
+attributes, so that `h2 + p`, `header + p` and the like select it as in the book), the notes left out (their calls stay; a note
 takes no room in its call's line). One layout of the galley then tells, for each paragraph and
 spacing, how many lines it has, how many are loose and whether it has a run of hyphens: what the
 chapter's layouts told before, at a fraction of the cost (`tests/test_galley.py` compares them).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .measure import Line, _blocks, _line
-from .repair import Blocks, _splice
+from .repair import VOID, Blocks, _splice
 
 GALLEY_STYLE = ("<style>[data-galley=hide], .fn, section.chapter > header { display: none !important } "
                 "[data-galley] { break-before: auto !important; break-after: auto !important }</style>")
@@ -50,9 +50,11 @@ def galley_html(html: str, blocks: Blocks, chapter: str, trials: list[tuple[int,
     out = [html[:body].replace("</head>", GALLEY_STYLE + tall + "</head>", 1), opening]
     for k, (index, fixes) in enumerate(trials):
         inserts = dict(pages)
-        if index - 1 >= blocks.first_block[chapter]:
-            a, b = _span(html, blocks, index - 1, end)
-            out.append(_splice(html, a, b, {**inserts, blocks.blocks[index - 1]: ' data-galley="hide"'}))
+        if index - 1 >= blocks.first_block[chapter]:  # its tag and attributes, which sibling selectors see
+            a = html.rindex("<", 0, blocks.blocks[index - 1])
+            tag = html[a + 1:blocks.blocks[index - 1]]
+            opened = html[a:html.index(">", a) + 1].rstrip("/>").rstrip()
+            out.append(f'{opened} data-galley="hide">' + ("" if tag in VOID else f"</{tag}>"))
         fix = _fix_inserts(blocks, {index: fixes[index]} if fixes.get(index) else {})
         offset = blocks.blocks[index]
         a, b = _span(html, blocks, index, end)
