@@ -136,6 +136,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         key = first[:2] + (median,)
         if key not in laid:
             laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, layout, median)
+            if median is not None and laid[key].document is not laid[first].document:
+                laid[first] = replace(laid[first], document=None)  # its pages are not joined again: let them go
         return laid[key]
 
     def serve(name: str, args: tuple):
@@ -287,7 +289,7 @@ def _lay_out_part(anchor: str, chapter, html: str, blocks: Blocks, written: dict
 
     document = layout(alone({}))
     at = anchor_pages(document.pages)
-    outcome = Outcome(document, "", first=at)
+    outcome = Outcome(None, "", first=at)  # the Part holds the document
     missing = misplaced([chapter], at) if chapter is not None else []
     if missing and repair:
         started, done = time.perf_counter(), {}
