@@ -191,6 +191,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         body.median = loose_lines([line for part in parts for line in part.lines])[0] or None
         if body.median is not None:
             body.median = round(body.median, 1)  # coarse: a small change elsewhere in the book changes no adjustment
+            parts = pages = None  # the plain layouts go as the adjusted ones replace them
             parts, pages, at, starts, known = rounds(body.median)
     body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
     outcome = body.outcome
