@@ -16,7 +16,7 @@ that many pages from bench/synth.py) into a temporary folder, so its prose is ne
    time from the save to the moment the print PDF is replaced (its inode changes: the swap is
    atomic); the next edit waits for the watch's report. Prints the median of `--runs` edits per
    chapter, then the watch process's peak RSS (VmHWM) after the first edit and after `--edits`
-   edits.
+   edits, and its RSS now after every tenth edit (bench/memory.py says what stays alive).
 """
 
 from __future__ import annotations
@@ -61,9 +61,10 @@ def toggle_word(chapter: Path) -> None:
     chapter.write_text(text, encoding="utf-8")
 
 
-def peak_rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak resident memory in MB (field="VmRSS": its resident memory now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -186,11 +187,15 @@ def main() -> None:
             median = statistics.median(times[where])
             print(f"edit-to-PDF, one word in the {where} chapter ({chapter.name}): median {median:.2f} s "
                   f"of {', '.join(f'{t:.2f}' for t in times[where])}")
+        resident = {edits: peak_rss_mb(watch.process.pid, "VmRSS")}
         while edits < args.edits:
             edit_to_pdf(picks["middle"], pdf, watch)
             edits += 1
+            if edits % 10 == 0 or edits == args.edits:
+                resident[edits] = peak_rss_mb(watch.process.pid, "VmRSS")
         print(f"peak RSS of book watch: {rss_first:.0f} MB after 1 edit, {peak_rss_mb(watch.process.pid):.0f} MB "
               f"after {edits} edits")
+        print("RSS of book watch after " + ", ".join(f"{n} edits {mb:.0f} MB" for n, mb in resident.items()))
     finally:
         watch.stop()
         if not args.keep:
