@@ -269,8 +269,10 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()
     vetted = preflight and edition != "draft"
+    blanks = blank_pages(laid.pages, laid.blank)
     job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted,
-              session.pieces if session is not None else None)
+              session.pieces if session is not None else None,
+              release=session is None and set(wanted) <= {"print", "cover"})
     written = write_editions(job, wanted, reporter)
     if html:
         preview = out / f"{book.manifest.slug}.html"
@@ -286,7 +288,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         page_counts={w.target: w.pages for w in written if w.pages is not None},
         warnings=[str(p) for p in problems.warnings] + [x for w in written for x in w.warnings],
         notes=typography + [n for w in written for n in w.notes],
-        layout=Layout(at, folios, blank_pages(laid.pages, laid.blank)),
+        layout=Layout(at, folios, blanks),
         layouts=laid.body.layouts, first_layout=laid.body.first,
         repairs=[r.line(folios[at[r.note.anchor]]) for o in outcomes for r in o.repairs],
         repair_seconds=sum(o.repair_seconds for o in outcomes),
@@ -460,6 +462,10 @@ class Job:
     """Whether the print edition is preflighted before it may replace the old one."""
     pieces: dict | None = None
     """A session's PDF pieces of its last build, by what they print (output/pieces.py)."""
+    release: bool = False
+    """Whether the print edition may let the laid-out pages' boxes go once it has drawn them (no
+    edition written after it reads them, and no session keeps them): the PDF is joined and
+    preflighted in the memory they took."""
 
     def target(self, suffix: str) -> Path:
         """out/<slug><suffix>."""
@@ -495,10 +501,31 @@ def _print(job: Job) -> list[Written]:
         segments.append(Segment(segments[-1].end, len(pages), ("pad", len(pages) - segments[-1].end)))
     pieces = draw_pieces(job.laid.front, pages, segments, _print_finisher(job.book), "pdf/x-4", job.stamp,
                          job.pieces, job.laid.drawn)
+    if job.release:  # the pages, and those of the documents they were stamped from
+        kept = [page for segment in segments for document in segment.keep for page in getattr(document, "pages", ())]
+        for page in pages + job.laid.front.pages + kept:
+            if hasattr(page, "_page_box"):
+                page._page_box = None
+        give_back_memory()
     join(pieces, job.staging.path(target), labels=folio_labels(job.laid.front_count, len(pages)), variant="pdf/x-4",
          stamp=job.stamp, check=vet)
     report = [Written(report_path(target), warnings=tuple(found))] if job.vetted else []
     return [Written(target, len(pages)), *report]
+
+
+def give_back_memory() -> None:
+    """Collect what is unreachable and hand the C heap's free memory back to the system (glibc's
+    malloc_trim), so that what comes next (pikepdf joining the pieces, preflight reading the file)
+    grows into it instead of on top of it. Nothing where the C library has no malloc_trim."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _cover(job: Job) -> list[Written]:

@@ -108,9 +108,11 @@ def join(pieces: Sequence[Path | bytes], target: Path, *, labels: Sequence[str],
             # object streams, as WeasyPrint writes them: the dictionaries (links, destinations) compressed
             out.save(temporary, deterministic_id=True, min_version=max(s.pdf_version for s in sources),
                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            out.close()
+            for source in sources:  # the check (preflight) reads the file in the memory these held
+                source.close()
             if check is not None:
                 check(temporary)
-        out.close()
     finally:
         for source in sources:
             source.close()
