@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
-from .measure import PX_TO_PT, block_lines, hyphen_runs, loose_lines, page_gaps
+from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
@@ -105,10 +105,12 @@ def adjust_part(book, chapter, document, at, alone, galley, blocks, fixes, layou
 
 def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, anchors,
                     trials: tighten.Trials, on_grid: bool, outcome: Outcome, alone_base: bool = True):
-    """Try every spacing on each of the chapter's loose paragraphs in one galley (galley.py), then
-    lay the chapter out with the spacing that leaves each the fewest loose lines (or, if a note then
-    leaves its page, the best that keeps its line count); then fill short pages (_deepen); then pad
-    blocks until they sit on the grid. base: (document, anchors) of the chapter as laid out with
+    """Try every spacing on each of the chapter's loose paragraphs, and the spacings that may refit
+    its short pages (_refit_trials), in one galley (galley.py); then lay the chapter out with the
+    spacing that leaves each loose paragraph the fewest loose lines (or, if a note then leaves its
+    page, the best that keeps its line count), its short pages refitted in the same layout when
+    those spacings keep every line count (else refitted after, _refit); then relax widows and
+    orphans on pages still short (_deepen); then pad blocks until they sit on the grid. base: (document, anchors) of the chapter as laid out with
     fixes (alone_base: of the chapter alone, else of a document it is part of). Returns
     ((document, anchors), the chapter's fixes), or None when nothing is to change or a note would
     leave its page."""
@@ -137,36 +139,33 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
             trials.record([(block, line) for line in measured.get(k, [])], trial)
     laid = base if alone_base else None
     chosen = trials.choose(False)
-    done = tried = False
+    refitted = None
     if early is not None and all(trials.seen[b][name].lines == trials.seen[b][""].lines
                                  for b, name in chosen.items() if name):
         # the spacings chosen keep every paragraph's line count, so the pages break as in base: the
         # short pages are refitted from base, in the same layout
-        spaced, tried = tighten.with_spacing(current, chosen), True
-        for plan in _refit_plans(early, [measured.get(len(pending) + k, []) for k in range(len(refits))],
-                                 trials.limit):
-            plan = {b: name for b, name in plan.items() if not chosen.get(b)}
-            new = lay(tighten.with_spacing(spaced, plan)) if plan else None
-            if new is not None and notes_kept(new) and _deeper(new[0], base[0]):
-                laid, current, done = new, tighten.with_spacing(spaced, plan), True
-                break
-    for same_lines in () if done else (False, True):  # fewest loose lines; else, if a note moves, the same line counts
-        trial = tighten.with_spacing(current, trials.choose(same_lines))
-        if (laid is None or laid is base) and _same(trial, current) and not _short(pages, lines) and \
-                not (on_grid and grid.regrid(pages, lines, trial)):
-            return None  # nothing to change
-        if laid is None or not _same(trial, current):
-            laid = lay(trial)
-        current = trial
-        if notes_kept(laid):
-            break
+        refitted = _try_plans(early, [measured.get(len(pending) + k, []) for k in range(len(refits))],
+                              tighten.with_spacing(current, chosen), base[0], lay, notes_kept, trials,
+                              keep={b for b, name in chosen.items() if name}) or ()
+    if refitted:
+        laid, current = refitted
     else:
-        if not done:
+        for same_lines in (False, True):  # fewest loose lines; else, if a note moves, the same line counts
+            trial = tighten.with_spacing(current, trials.choose(same_lines))
+            if (laid is None or laid is base) and _same(trial, current) and not _short(pages, lines) and \
+                    not (on_grid and grid.regrid(pages, lines, trial)):
+                return None  # nothing to change
+            if laid is None or not _same(trial, current):
+                laid = lay(trial)
+            current = trial
+            if notes_kept(laid):
+                break
+        else:
             return None
     trial = current
-    if not tried:  # refitted here, from the chapter as laid out with its spacings
+    if refitted is None:  # not tried from base: refitted here, from the chapter as laid out with its spacings
         laid, trial = _refit(laid, trial, chapter.anchor, blocks, lay, lambda pending: layout(galley(pending)),
-                             notes_kept, trials.limit, outcome)
+                             notes_kept, trials, outcome)
     laid, trial = _deepen(laid, trial, chapter.anchor, blocks, lay, notes_kept)
     for _ in range(GRID_ROUNDS if on_grid else 0):
         lines = block_lines(laid[0].pages, blocks.first_block)
@@ -207,7 +206,7 @@ class Refit:
 
 def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
     """The trials that may fill the chapter's short pages (None: no page ends short)."""
-    short = {page: gap for page, gap in depth.gaps(document).items() if gap > depth.ALLOWED}
+    short = depth.short(document)
     if not short:
         return None
     by_block: dict[int, list] = {}
@@ -222,17 +221,17 @@ def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
     return Refit(document, short, by_block, wholly, pending)
 
 
-def _refit_plans(refit: Refit, measured: list[list], limit: float) -> list[dict[int, str]]:
+def _refit_plans(refit: Refit, measured: list[list], trials: tighten.Trials) -> list[dict[int, str]]:
     """What to try, in turn, from the galley's lines of refit.pending: a plan that lengthens each
     short page's paragraphs or, where too few can be, shortens enough for the next page's first lines
-    to come back; then, if that plan shortens, the one that only lengthens."""
+    to come back; then, if that plan shortens, the one that only lengthens. A spacing that leaves a
+    paragraph a loose line, a line too tight or a run of hyphens (trials.judge) is not used."""
     spaced = set(tighten.SPACINGS)
     longer: dict[int, str] = {}
     shorter: dict[int, str] = {}
     for (b, trial), its in zip(refit.pending, measured):
         name = next(t for t in trial[b] if t in spaced)
-        if hyphen_runs(its) or any(line.justified and line.word_space > limit or tighten.too_tight(line)
-                                   for line in its):
+        if not trials.judge(its).clean:
             continue
         if len(its) == len(refit.lines[b]) + 1 and name in depth.LENGTHEN:
             longer.setdefault(b, name)
@@ -259,28 +258,37 @@ def _deeper(new, old) -> bool:
     return depth.shortness(new) < depth.shortness(old) and len(new.pages) <= len(old.pages)
 
 
-def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, limit: float, outcome: Outcome):
+def _try_plans(refit: Refit, measured: list[list], fixes, than, lay, notes_kept, trials: tighten.Trials,
+               keep=frozenset()):
+    """The first of refit's plans (on top of fixes, blocks in keep left as they are) whose layout ends
+    fewer pages short than the document than (or as many by fewer lines) in no more pages, without a
+    note leaving its call's page: ((document, anchors), its fixes), or None."""
+    for plan in _refit_plans(refit, measured, trials):
+        plan = {b: name for b, name in plan.items() if b not in keep}
+        if not plan:
+            continue
+        trial = tighten.with_spacing(fixes, plan)
+        new = lay(trial)
+        if _deeper(new[0], than) and notes_kept(new):
+            return new, trial
+    return None
+
+
+def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trials: tighten.Trials,
+           outcome: Outcome):
     """Fill short pages by setting paragraphs that lie wholly on them a little differently, each one
     line longer or shorter (nothing else of the page changes). A page gets as many paragraphs one line
     longer (depth.LENGTHEN) as it has whole lines to spare beyond the one allowed; when it has too
     few of those, as many one line shorter (depth.SHORTEN) as it takes for the next page's first
-    lines and their notes to come back (depth.deficit). Every candidate is tried in one galley; one
-    that would get a loose line (word spaces over limit, in pt), a line too tight (tighten.TIGHT ×
-    the font's word space) or a run of hyphens is not used. Kept, after a layout of the chapter, when fewer pages
-    end short (or as many by fewer lines), the chapter does not grow and no note leaves its call's
-    page; if a plan that shortens is not kept, the one that only lengthens is tried.
-    """
+    lines and their notes to come back (depth.deficit). Every candidate is tried in one galley
+    (_refit_plans says which are used); a plan is kept as _try_plans says."""
     refit = _refit_trials(laid[0], fixes, chapter, blocks)
     if refit is None or not refit.pending:
         return laid, fixes
     outcome.adjust_layouts += 1
     measured = galley_lines(lay_galley(refit.pending))
-    for plan in _refit_plans(refit, [measured.get(k, []) for k in range(len(refit.pending))], limit):
-        trial = tighten.with_spacing(fixes, plan)
-        new = lay(trial)
-        if _deeper(new[0], laid[0]) and notes_kept(new):
-            return new, trial
-    return laid, fixes
+    return _try_plans(refit, [measured.get(k, []) for k in range(len(refit.pending))], fixes, laid[0], lay,
+                      notes_kept, trials) or (laid, fixes)
 
 
 def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):

@@ -3,9 +3,13 @@
 A page of a chapter, but its last, should end within one line of full depth (notes included). The
 engine ends a page early when the next block cannot start there: a paragraph whose `orphans` lines
 (with their notes) do not fit, a heading kept with the lines after it, a table row or a figure that
-does not fit. What can be tried, from the laid-out boxes: relaxing widows and orphans (data-fix
-`loose`, book.css) on the block that was pushed to the next page, or on the block at the foot of the
-short page; and letting the table row pushed to the next page break across the pages (`split`).
+does not fit. What can be tried, from the laid-out boxes (adjust.py tries them):
+- paragraphs that lie wholly on the short page set one line longer (LENGTHEN) or one line shorter
+  (SHORTEN), those whose last line makes it likely (`spacings_worth_trying`), the shorter ones as
+  many as it takes for the next page's first lines to come back (`deficit`);
+- widows and orphans relaxed (data-fix `loose`, book.css) on the block that holds the next page's
+  first line, when that line could come back (`next_line_fits`);
+- the table row pushed to the next page let break across the pages (`split`).
 `shortness` counts the short pages and sums how many lines short they end beyond the one allowed;
 adjust.py keeps an adjustment that lowers it without moving a note off its call's page.
 """
@@ -65,15 +69,21 @@ def gaps(document) -> dict[int, float]:
     return {page: gap / pitch for page, gap in page_gaps(document.pages, lines).items() if page < last}
 
 
+def short(document) -> dict[int, float]:
+    """Page index -> how many lines short it ends, for the pages, but the last with text, that end
+    more than ALLOWED lines short."""
+    return {page: gap for page, gap in gaps(document).items() if gap > ALLOWED}
+
+
 def short_pages(document) -> list[int]:
     """The pages, but the last with text, that end more than ALLOWED lines short."""
-    return sorted(page for page, short in gaps(document).items() if short > ALLOWED)
+    return sorted(short(document))
 
 
 def shortness(document) -> tuple[int, float]:
     """The pages, but the last, that end short, and how many lines short they end beyond ALLOWED
     each, summed (compared as a pair: fewer short pages first)."""
-    over = [short - ALLOWED for short in gaps(document).values() if short > ALLOWED]
+    over = [gap - ALLOWED for gap in short(document).values()]
     return len(over), round(sum(over), 2)
 
 
@@ -81,8 +91,8 @@ def next_line_fits(document, page: int) -> bool:
     """Whether the first line of text on the next page, with what stands above it there and the notes
     it calls, would fit in the room this page leaves (relaxing widows and orphans can bring back no
     less than one line). A heading first on the next page never comes back alone."""
-    short = deficit(document, page, 1)
-    return short is not None and short <= 0.5
+    lack = deficit(document, page, 1)
+    return lack is not None and lack <= 0.5
 
 
 def deficit(document, page: int, least: int | None = None) -> float | None:

@@ -35,7 +35,7 @@ word space (TeX's fonts shrink a space by a third at most; tighter, words run to
 "familymembersoftraitors"). No spacing that sets a line so tight is kept."""
 
 
-def too_tight(line: Line, median: float = 0.0) -> bool:
+def too_tight(line: Line) -> bool:
     """Whether a justified line's word spaces are under TIGHT × the font's own."""
     return line.justified and 0 < line.word_space < TIGHT * line.natural
 
@@ -58,6 +58,11 @@ class Setting:
     tight: int = 0
     """Its lines set too tight (word spaces under TIGHT × the font's own)."""
 
+    @property
+    def clean(self) -> bool:
+        """No loose line, no line too tight, no run of hyphens."""
+        return not (self.loose or self.tight or self.runs)
+
 
 @dataclass
 class Trials:
@@ -73,6 +78,11 @@ class Trials:
         """The word space in pt over which a line counts as loose here."""
         return LOOSE * MARGIN * self.median
 
+    def judge(self, lines: list[Line]) -> Setting:
+        """How a paragraph's lines came out."""
+        return Setting(sum(1 for line in lines if line.justified and line.word_space > self.limit), len(lines),
+                       len(hyphen_runs(lines)), sum(1 for line in lines if too_tight(line)))
+
     def record(self, lines: list[tuple[int, Line]], fixes: dict[int, set[str]]) -> None:
         """Note how every paragraph of a layout came out with the spacing it was laid out with."""
         by_block: dict[int, list[Line]] = {}
@@ -80,17 +90,16 @@ class Trials:
             by_block.setdefault(block, []).append(line)
         for block, its in by_block.items():
             spacing = next((t for t in fixes.get(block, ()) if t in SPACINGS), "")
-            loose = sum(1 for line in its if line.justified and line.word_space > self.limit)
-            if loose or block in self.seen:
-                self.seen.setdefault(block, {})[spacing] = Setting(loose, len(its), len(hyphen_runs(its)),
-                                                                   sum(1 for line in its if too_tight(line)))
+            setting = self.judge(its)
+            if setting.loose or block in self.seen:
+                self.seen.setdefault(block, {})[spacing] = setting
 
     def next_trial(self) -> dict[int, str]:
         """For each paragraph that still has a loose line with every spacing tried so far, the next
         spacing to try."""
         out = {}
         for block, settings in self.seen.items():
-            if any(s.loose == 0 and s.runs == 0 for s in settings.values()):
+            if any(s.clean for s in settings.values()):
                 continue
             untried = [s for s in SPACINGS if s not in settings]
             if untried:
