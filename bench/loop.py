@@ -170,6 +170,10 @@ def main() -> None:
     picks = {"early": files[1] if len(files) > 2 else files[0], "middle": files[len(files) // 2], "last": files[-1]}
     if args.cold_runs:
         cold_builds(book, work, args.cold_runs)
+    if not args.runs and not args.edits:  # cold builds only: no watch
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
 
     watch = Watch(book, out)
     try:
@@ -183,7 +187,7 @@ def main() -> None:
                 edits += 1
                 if rss_first is None:
                     rss_first = peak_rss_mb(watch.process.pid)
-        for where, chapter in picks.items():
+        for where, chapter in picks.items() if args.runs else ():
             median = statistics.median(times[where])
             print(f"edit-to-PDF, one word in the {where} chapter ({chapter.name}): median {median:.2f} s "
                   f"of {', '.join(f'{t:.2f}' for t in times[where])}")
@@ -191,6 +195,8 @@ def main() -> None:
         while edits < args.edits:
             edit_to_pdf(picks["middle"], pdf, watch)
             edits += 1
+            if rss_first is None:
+                rss_first = peak_rss_mb(watch.process.pid)
             if edits % 10 == 0 or edits == args.edits:
                 resident[edits] = peak_rss_mb(watch.process.pid, "VmRSS")
         print(f"peak RSS of book watch: {rss_first:.0f} MB after 1 edit, {peak_rss_mb(watch.process.pid):.0f} MB "
