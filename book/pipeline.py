@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 from .errors import BookError, Problem, Problems
 from .layout import bibliography as biblio
 from .layout import index as names
-from .layout.measure import report_lines
+from .layout.measure import report_filled, report_lines
 from .layout.notes import check_notes
 from .layout.render import (
     Urls,
@@ -265,6 +265,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     folios = tuple(folio_labels(laid.front_count, len(laid.pages)))
     check_notes(book, at, problems, strict, folios)
     typography = report_lines(book, laid.pages, laid.lines)
+    typography += report_filled(book, laid.pages, laid.front_outcome.filled + laid.body.filled, laid.lines)
     for message in engine.messages:
         problems.warn(Location(root / "book.yaml"), f"layout engine: {message}")
     problems.raise_if_errors()

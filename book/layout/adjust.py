@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
-from .measure import PX_TO_PT, block_lines, loose_lines, page_gaps
+from .measure import PX_TO_PT, block_lines, body_lines, loose_lines, page_gaps
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
@@ -31,7 +31,8 @@ DEPTH_TRIALS = 4
 def rules(fixes: dict[int, set[str]]) -> str:
     """The <style> element for the adjustments whose CSS depends on a measure (the grid pads); the
     fixed ones are in book.css."""
-    css = grid.rules({t for tokens in fixes.values() for t in tokens})
+    tokens = {t for tokens in fixes.values() for t in tokens}
+    css = grid.rules(tokens) + depth.fill_rules(tokens)
     return f"<style>{css}</style>" if css else ""
 
 
@@ -110,7 +111,8 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
     spacing that leaves each loose paragraph the fewest loose lines (or, if a note then leaves its
     page, the best that keeps its line count), its short pages refitted in the same layout when
     those spacings keep every line count (else refitted after, _refit); then relax widows and
-    orphans on pages still short (_deepen); then pad blocks until they sit on the grid. base: (document, anchors) of the chapter as laid out with
+    orphans on pages still short (_deepen); then pad blocks until they sit on the grid; then justify
+    the pages still short vertically, in whole lines (_justify). base: (document, anchors) of the chapter as laid out with
     fixes (alone_base: of the chapter alone, else of a document it is part of). Returns
     ((document, anchors), the chapter's fixes), or None when nothing is to change or a note would
     leave its page."""
@@ -176,6 +178,7 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
         if not notes_kept(moved):
             break
         laid, trial = moved, padded
+    laid, trial = _justify(laid, trial, chapter.anchor, blocks, lay, notes_kept, outcome)
     own = {i: v for i, v in trial.items() if _chapter_of(blocks, i) == chapter.anchor}
     return laid, own
 
@@ -315,6 +318,34 @@ def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
             break
         laid, fixes = better
     return laid, fixes
+
+
+def _justify(laid, fixes, chapter: str, blocks, lay, notes_kept, outcome: Outcome):
+    """Fill the pages still short with whole blank lines between their blocks (depth.fill), in one
+    layout, kept when fewer pages end short (or as many by fewer lines), the chapter does not grow and
+    no note leaves its call's page. Each page filled is recorded in outcome.filled."""
+    document = laid[0]
+    short = depth.short(document)
+    if not short:
+        return laid, fixes
+    pads, added = {}, {}
+    for page in short:
+        its = depth.fill(document, page, chapter, blocks)  # blocks of the page: on no other page's list
+        pads.update(its)
+        added[page] = sum(its.values())
+    if not pads:
+        return laid, fixes
+    trial = depth.filled(fixes, pads, depth.pitch_pt(document))
+    new = lay(trial)
+    if not (_deeper(new[0], document) and notes_kept(new)):
+        return laid, fixes
+    lines = body_lines(document.pages)
+    for page, gap in short.items():
+        ends = [line for line in lines if line.page == page and line.chapter == chapter]
+        worded = [line for line in ends if len(line.text.split()) >= 4] or ends  # one the report can find
+        if added[page] and worded:
+            outcome.filled.append((chapter, worded[-1].text, added[page], round(gap, 1)))
+    return new, trial
 
 
 def _chapter_of(blocks: Blocks, index: int) -> str:

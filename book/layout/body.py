@@ -203,6 +203,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         outcome.chapter_layouts += part.outcome.chapter_layouts
         outcome.adjust_layouts += part.outcome.adjust_layouts
         outcome.adjust_seconds += part.outcome.adjust_seconds
+        outcome.filled += part.outcome.filled
         outcome.chapters |= part.outcome.chapters
     outcome.html = styled(with_numbers(html, blocks, outcome.fixes, known), outcome.fixes)
     head = html[:html.find("<body")]
@@ -270,7 +271,8 @@ def _polish(part: Part, book: Book, chapter, html: str, blocks: Blocks, layout, 
     (layout/adjust.py), loose lines judged against the book's median word space."""
     if chapter is None:
         return replace(part, median=median)
-    outcome = replace(part.outcome, fixes=dict(part.outcome.fixes), chapters=set(part.outcome.chapters))
+    outcome = replace(part.outcome, fixes=dict(part.outcome.fixes), chapters=set(part.outcome.chapters),
+                      filled=list(part.outcome.filled))
     adjusted = adjust_part(book, chapter, part.document, part.at,
                            lambda fixes: chapter_alone(html, blocks, part.anchor, fixes, part.numbers, folios=False),
                            lambda trials: galley_html(html, blocks, part.anchor, trials, part.numbers), blocks, outcome.fixes, layout, lambda d: anchor_pages(d.pages), outcome, median)

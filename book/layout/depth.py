@@ -9,13 +9,20 @@ does not fit. What can be tried, from the laid-out boxes (adjust.py tries them):
   many as it takes for the next page's first lines to come back (`deficit`);
 - widows and orphans relaxed (data-fix `loose`, book.css) on the block that holds the next page's
   first line, when that line could come back (`next_line_fits`);
-- the table row pushed to the next page let break across the pages (`split`).
+- the table row pushed to the next page let break across the pages (`split`);
+- last, when nothing of that fills the page, vertical justification in whole lines (`fill`): the
+  room left is shared out as blank lines between the page's blocks, above its headings first, then
+  around quotations, lists, tables and figures, then between paragraphs, so that every line stays on
+  the baseline grid and facing pages still align. The build names those pages (report_filled) so that
+  an editor can reword near the break instead.
 `shortness` counts the short pages and sums how many lines short they end beyond the one allowed;
 adjust.py keeps an adjustment that lowers it without moving a note off its call's page.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import statistics
 
 from .measure import PX_TO_PT, body_lines, page_gaps
@@ -200,15 +207,7 @@ def first_row(document, page: int, table: int, blocks: Blocks) -> int | None:
 
 def blocks_on(document, page: int, chapter: str, blocks: Blocks) -> list[int]:
     """Indices in blocks of the chapter's top-level blocks that have a box on a laid-out page."""
-    if page >= len(document.pages) or chapter not in blocks.first_block:
-        return []
-    for box in document.pages[page]._page_box.descendants():
-        element = getattr(box, "element", None)
-        if element is not None and element.get("id") == chapter and hasattr(box, "children"):
-            children = list(element)
-            return [blocks.first_block[chapter] + children.index(child.element) for child in box.children
-                    if getattr(child, "element", None) is not None and child.element in children]
-    return []
+    return [index for index, _ in _top_level(document, page, chapter, blocks)]
 
 
 def relaxed(fixes: dict[int, set[str]], chosen: list[int]) -> dict[int, set[str]]:
@@ -217,3 +216,92 @@ def relaxed(fixes: dict[int, set[str]], chosen: list[int]) -> dict[int, set[str]
     for block in chosen:
         out.setdefault(block, set()).add(RELAX)
     return out
+
+
+FILL = re.compile(r"([vw])(\d+)$")
+"""A vertical-justification token: v + the blank space below a block, or w + the blank space above it
+(after a table, which takes no padding), in tenths of a point."""
+
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+DISPLAYS = ("blockquote", "figure", "table", "ul", "ol", "dl", "aside", "div", "header")
+"""Blocks that may take more room above them (HEADINGS), or above and below them (DISPLAYS), before
+space goes between two paragraphs."""
+
+
+def fill(document, page: int, chapter: str, blocks: Blocks) -> dict[tuple[int, str], int]:
+    """Vertical justification of a short page in whole lines: (block index, "v" below it or "w" above
+    it) -> lines of blank space to add there, as many in all as bring the page within ALLOWED lines of full depth without moving
+    any line to another page. The space goes between two blocks of the page (never at its top or
+    foot, nor below a heading), one line at a time to each gap in turn: above headings
+    first, then next to quotations, lists, tables and figures (two lines each), and only then
+    between paragraphs, where a blank line reads as a break in the text. {} when the
+    page has no such gap."""
+    gap = gaps(document).get(page, 0.0)
+    need = math.ceil(gap - ALLOWED + 0.01)
+    if need > gap - 0.01:  # a line's worth must stay free, or the page's last line would not fit
+        need -= 1
+    boxes = _top_level(document, page, chapter, blocks)
+    pairs = list(zip(boxes, boxes[1:]))
+    if need <= 0 or not pairs:
+        return {}
+
+    def rank(pair) -> int | None:
+        (_, above), (_, below) = pair
+        if above in HEADINGS or (above == "table" and below == "table"):
+            return None  # a heading stays with its text; a table takes no padding (collapsed borders)
+        if below in HEADINGS:
+            return 0
+        return 1 if above in DISPLAYS or below in DISPLAYS else 2
+
+    pairs = [pair for pair in pairs if rank(pair) is not None]
+    if not pairs:
+        return {}
+    order = sorted(range(len(pairs)), key=lambda i: (rank(pairs[i]), i))
+    display = [i for i in order if rank(pairs[i]) < 2]  # these take two lines each before a paragraph takes one
+    turns = display * 2 + order * need
+    out: dict[tuple[int, str], int] = {}
+    for k in turns[:need]:
+        (above, tag), (below, _) = pairs[k]
+        where = (below, "w") if tag == "table" else (above, "v")
+        out[where] = out.get(where, 0) + 1
+    return out
+
+
+def filled(fixes: dict[int, set[str]], pads: dict[tuple[int, str], int], pitch: float) -> dict[int, set[str]]:
+    """fixes with the vertical-justification tokens of fill's pads, lines of pitch pt each (the old
+    ones of every block in pads replaced)."""
+    out = {i: set(v) for i, v in fixes.items()}
+    for block in {block for block, _ in pads}:
+        out[block] = {t for t in out.get(block, set()) if not FILL.match(t)}
+    for (block, side), lines in pads.items():
+        if lines:
+            out[block].add(f"{side}{round(lines * pitch * 10)}")
+    return out
+
+
+def fill_rules(tokens) -> str:
+    """The CSS rule of each vertical-justification token among tokens: padding below a block, or a
+    transparent border above one (it adds to a grid pad's padding-top)."""
+    pads = sorted({t for t in tokens if FILL.match(t)}, key=lambda t: (t[0], int(t[1:])))
+    return "".join(f'[data-fix~="{t}"] {{ padding-bottom: {int(t[1:]) / 10}pt }}\n' if t[0] == "v" else
+                   f'[data-fix~="{t}"] {{ border-top: {int(t[1:]) / 10}pt solid transparent }}\n' for t in pads)
+
+
+def pitch_pt(document) -> float:
+    """The body's line in pt (the median height of its lines of running text)."""
+    lines = body_lines(document.pages)
+    return round(statistics.median(line.height for line in lines) * PX_TO_PT, 2) if lines else 0.0
+
+
+def _top_level(document, page: int, chapter: str, blocks: Blocks) -> list[tuple[int, str]]:
+    """(index in blocks, tag) of the chapter's top-level blocks with a box on a laid-out page, in order."""
+    if page >= len(document.pages) or chapter not in blocks.first_block:
+        return []
+    for box in document.pages[page]._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") == chapter and hasattr(box, "children"):
+            children = list(element)
+            return [(blocks.first_block[chapter] + children.index(child.element), child.element_tag)
+                    for child in box.children
+                    if getattr(child, "element", None) is not None and child.element in children]
+    return []
