@@ -193,7 +193,7 @@ def _short(pages, lines) -> bool:
 
 @dataclass
 class Refit:
-    """A chapter's short pages and the paragraphs that lie wholly on them, with the spacings to try."""
+    """A chapter's short pages and the paragraphs that may fill them, with the spacings to try."""
 
     document: object
     """The chapter laid out."""
@@ -202,7 +202,9 @@ class Refit:
     lines: dict[int, list]
     """Block -> its lines."""
     wholly: dict[int, list[int]]
-    """Short page -> the blocks that begin and end on it (without a spacing yet)."""
+    """Short page -> the blocks (without a spacing yet) that end on it or on a page before it, back to
+    the short page before, the closest first: the pages between are full, so a line more or less in
+    any of them moves the lines that end the short page on, or back."""
     pending: list[tuple[int, dict[int, set[str]]]]
     """(block, fixes with a spacing on it) for each trial, as galley.galley_html takes them."""
 
@@ -217,8 +219,12 @@ def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
         if line.chapter == chapter:
             by_block.setdefault(block, []).append(line)
     spaced = set(tighten.SPACINGS)
-    wholly = {page: [b for b, its in by_block.items() if {line.page for line in its} == {page}
-                     and not spaced & fixes.get(b, set())] for page in short}
+    wholly, after = {}, -1
+    for page in sorted(short):  # the blocks that end on the page or on one before it, back to the last short one
+        ends = {b: its[-1].page for b, its in by_block.items() if after < its[-1].page <= page
+                and its[0].page > after and not spaced & fixes.get(b, set())}
+        wholly[page] = sorted(ends, key=lambda b: (-ends[b], b))
+        after = page
     pending = [(b, tighten.with_spacing(fixes, {b: name})) for page in short for b in wholly[page]
                for name in depth.spacings_worth_trying([line.text for line in by_block[b]])]
     return Refit(document, short, by_block, wholly, pending)
