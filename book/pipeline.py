@@ -362,7 +362,7 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
                               adjust)
     outcome = laid_body.outcome
     outcome.fresh = [part.anchor for part in laid_body.parts
-                     if id(part.document) in fresh or part.document is None]
+                     if id(getattr(part.document, "justified_from", part.document)) in fresh or part.document is None]
     outcome.helped = [part.anchor for part in laid_body.parts if part.document is None]
     body, body_html = outcome.document, outcome.html
     body_at = laid_body.at or anchor_pages(body.pages)

@@ -380,6 +380,41 @@ def test_pages_no_break_can_fill_are_justified_in_whole_lines_and_reported(alzhi
     assert below and max(max(distances) for distances in below.values()) < 13.4 / measure.PX_TO_PT, below
 
 
+def test_vertical_justification_puts_every_line_where_a_layout_with_its_css_does(alzhir):
+    """depth.justify moves boxes down on copies of the filled pages instead of laying the chapter out
+    again; a layout of the chapter with the same data-fix tokens and their CSS (depth.fill_rules)
+    puts every line and every anchor in the same place."""
+    from book.layout import bibliography
+    from book.layout.adjust import styled
+    from book.layout.measure import body_lines
+    from book.layout.paginate import anchor_pages
+    from book.layout.render import render_body
+    from book.layout.repair import Blocks, chapter_alone
+
+    book, laid, _ = alzhir
+    root = ROOT / "chapters"
+    urls, engine = Urls.for_book(root), Engine([root, STYLES])
+    html = render_body(book, urls, bibliography.entries(book))
+    blocks, fixes = Blocks(html), laid.body.fixes
+
+    def where(document):
+        lines = [(line.page, measure._figures(line.text), round(line.baseline, 2)) for line in body_lines(document.pages)]
+        return lines, anchor_pages(document.pages)
+
+    checked = 0
+    for segment in laid.segments:
+        document = segment.keep[0] if segment.keep else None
+        if segment.key[0] != "part" or getattr(document, "justified_from", None) is None:
+            continue
+        zeros = {target: "0" * len(number) for target, number in segment.key[4]}
+        css = engine.layout(styled(chapter_alone(html, blocks, segment.part, fixes, zeros, folios=False), fixes),
+                            urls.base)
+        assert where(css) == where(document), segment.part
+        assert where(document) != where(document.justified_from)
+        checked += 1
+    assert checked >= 5
+
+
 # --- uncertain dates and ranges of years: one form, as book.yaml chooses ---------------------
 
 @pytest.mark.parametrize("written, full_about, abbreviated_circa, query", [

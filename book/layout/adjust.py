@@ -178,7 +178,7 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
         if not notes_kept(moved):
             break
         laid, trial = moved, padded
-    laid, trial = _justify(laid, trial, chapter.anchor, blocks, lay, notes_kept, outcome)
+    laid, trial = _justify(laid, trial, chapter.anchor, blocks, anchors, notes_kept, outcome)
     own = {i: v for i, v in trial.items() if _chapter_of(blocks, i) == chapter.anchor}
     return laid, own
 
@@ -326,10 +326,11 @@ def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
     return laid, fixes
 
 
-def _justify(laid, fixes, chapter: str, blocks, lay, notes_kept, outcome: Outcome):
-    """Fill the pages still short with whole blank lines between their blocks (depth.fill), in one
-    layout, kept when fewer pages end short (or as many by fewer lines), the chapter does not grow and
-    no note leaves its call's page. Each page filled is recorded in outcome.filled."""
+def _justify(laid, fixes, chapter: str, blocks, anchors, notes_kept, outcome: Outcome):
+    """Fill the pages still short with whole blank lines between their blocks (depth.fill), the boxes
+    moved down on copies of those pages (depth.justify: the lines fit in the room, so none changes
+    page and nothing is laid out again), kept when fewer pages end short (or as many by fewer lines)
+    and no note leaves its call's page. Each page filled is recorded in outcome.filled."""
     document = laid[0]
     short = depth.short(document)
     if not short:
@@ -341,8 +342,10 @@ def _justify(laid, fixes, chapter: str, blocks, lay, notes_kept, outcome: Outcom
         added[page] = sum(its.values())
     if not pads:
         return laid, fixes
-    trial = depth.filled(fixes, pads, depth.pitch_pt(document))
-    new = lay(trial)
+    pitch = depth.pitch_pt(document)
+    trial = depth.filled(fixes, pads, pitch)
+    justified = depth.justify(document, pads, chapter, blocks, pitch)
+    new = justified, anchors(justified)
     if not (_deeper(new[0], document) and notes_kept(new)):
         return laid, fixes
     lines = body_lines(document.pages)

@@ -14,7 +14,10 @@ does not fit. What can be tried, from the laid-out boxes (adjust.py tries them):
   room left is shared out as blank lines between the page's blocks, above its headings first, then
   around quotations, lists, tables and figures, then between paragraphs, so that every line stays on
   the baseline grid and facing pages still align. The build names those pages (report_filled) so that
-  an editor can reword near the break instead.
+  an editor can reword near the break instead. Since the blank lines fit in the room the page
+  leaves, no line changes page: `justify` moves the boxes down on a copy of the page instead of
+  laying the chapter out again (tests/test_house_typography.py shows it places every line where a
+  layout with the pads' CSS, `fill_rules`, does).
 `shortness` counts the short pages and sums how many lines short they end beyond the one allowed;
 adjust.py keeps an adjustment that lowers it without moving a note off its call's page.
 """
@@ -305,3 +308,44 @@ def _top_level(document, page: int, chapter: str, blocks: Blocks) -> list[tuple[
                     for child in box.children
                     if getattr(child, "element", None) is not None and child.element in children]
     return []
+
+
+def justify(document, pads: dict[tuple[int, str], int], chapter: str, blocks: Blocks, pitch: float):
+    """The document with fill's pads (lines of pitch pt) put in, as their CSS rules would place them:
+    on each page that has a gap to fill, a copy of its boxes with the blocks after the gap moved
+    down (the padding below a block, or the border above one, widened to match). The document given
+    is left as it was (a session may keep it, by its HTML); the new one's `justified_from` is it."""
+    from weasyprint.document import Page
+
+    step = pitch / PX_TO_PT
+    pages = []
+    for index, page in enumerate(document.pages):
+        tags = _top_level(document, index, chapter, blocks)
+        wanted = [pads.get((block, "w"), 0) for block, _ in tags]
+        below = [pads.get((block, "v"), 0) for block, _ in tags]
+        if not any(wanted) and not any(below[:-1]):
+            pages.append(page)
+            continue
+        box = page._page_box.deepcopy()
+        section = next(b for b in box.descendants() if getattr(b, "element", None) is not None
+                       and b.element.get("id") == chapter and hasattr(b, "children"))
+        children = [child for child in section.children if getattr(child, "element", None) is not None
+                    and child.element in list(section.element)]
+        shift = 0.0
+        for k, child in enumerate(children):
+            if k and below[k - 1]:
+                shift += below[k - 1] * step
+            if shift:
+                child.translate(dy=shift)
+            if k < len(children) - 1 and below[k]:
+                child.padding_bottom += below[k] * step
+            if wanted[k]:
+                child.border_top_width += wanted[k] * step
+                for inner in child.all_children():
+                    inner.translate(dy=wanted[k] * step)
+                shift += wanted[k] * step
+        section.height += shift
+        pages.append(Page(box))
+    justified = document.copy(pages)
+    justified.justified_from = document
+    return justified
