@@ -143,7 +143,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     def serve(name: str, args: tuple):
         """In the helper: lay out the parts asked for, or stamp and draw them."""
         if name == "lay":
-            return [sendable(lay(anchor, written, median)) for anchor, written, median in args[0]]
+            return [sendable(part) for part in lay_share(*args).values()]
         drawn = []
         for anchor, written, median, start, blank_after in args[0]:
             part = lay(anchor, written, median)
@@ -155,8 +155,29 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             drawn.append((anchor, helper.draw(part.document, stamped), body_lines(stamped)))
         return drawn
 
+    def lay_share(share: list[str], median: float | None, numbers: dict[str, str], starts: dict[str, int]) -> dict:
+        """A process's share of the parts laid out in book order: a reference to an id in a part laid
+        out before it here gets its number's digits from where the id landed (starts: where each part
+        began last round), any other from numbers (the last round's), or else a guess."""
+        placed: dict[str, int] = {}
+        out = {}
+        for anchor in share:
+            written = {t: "0" * len(str(placed[t] + 1) if t in placed else numbers.get(t) or
+                                    _estimate(blocks, ids.get(t), order[0], 0, CHARS_PER_PAGE))
+                       for t in targets[anchor]}
+            out[anchor] = part = lay(anchor, written, median)
+            if anchor in starts:
+                placed.update({ident: starts[anchor] + page for ident, page in part.at.items()})
+        return out
+
+    before: dict[str, int] = {}
+    """Where each part began in the last round (lay_share's starts)."""
+
     def rounds(median: float | None):
-        """Lay out every part (again where a number's digits were guessed wrong) until the numbers hold."""
+        """Lay out every part (again where a number's digits were guessed wrong) until the numbers
+        hold. With the helper, a round after the first lays out only the parts whose digits were
+        wrong, shared anew between the two processes."""
+        previous = None
         for body.rounds in range(1, ROUNDS + 1):
             if helper is None:  # in order: a reference back gets its number's digits from the pages laid out
                 parts = []
@@ -167,17 +188,20 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                                             _estimate(blocks, ids.get(t), anchor, len(pages), per_page))
                                for t in targets[anchor]}
                     parts.append(lay(anchor, written, median))
-            else:  # all at once, the helper's share there: every number guessed
-                first = order[0]
-                wanted = {a: {t: "0" * len(numbers.get(t) or _estimate(blocks, ids.get(t), first, 0, CHARS_PER_PAGE))
-                              for t in targets[a]} for a in order}
-                keys = {a: (a, tuple(sorted(wanted[a].items())), median) for a in order}
-                helper.send("lay", [(a, wanted[a], median) for a in order if a in theirs and keys[a] not in laid])
-                mine = {a: lay(a, wanted[a], median) for a in order if a not in theirs}
+            else:  # both processes at once, each laying out its share in book order
+                redo = [a for a in order if previous is None or any(
+                    len(n) != len(numbers.get(t, n)) for t, n in previous[a].numbers.items())]
+                there = theirs if previous is None else share_out(blocks, redo)  # a second round: shared anew
+                helper.send("lay", [a for a in redo if a in there], median, dict(numbers), dict(before))
+                mine = lay_share([a for a in redo if a not in there], median, numbers, before)
+                got = {}
                 for sent in helper.receive():
-                    laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = sent
-                parts = [mine.get(a) or laid[keys[a]] for a in order]
+                    laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = got[sent.anchor] = sent
+                parts = [mine.get(a) or got.get(a) or previous[a] for a in order]
+                previous = {part.anchor: part for part in parts}
             pages, at, starts = _join(parts, blank)
+            before.clear()
+            before.update(starts)
             known = {t: str(at[t] + 1) for anchor in order for t in targets[anchor] if t in at}
             numbers.update(known)
             if all(len(p.numbers[t]) == len(known.get(t, p.numbers[t])) for p in parts for t in p.numbers):
