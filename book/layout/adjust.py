@@ -301,14 +301,14 @@ def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trial
 
 
 def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
-    """Fill short pages, one page at a time from the first (depth.candidates); an adjustment is kept
-    when fewer pages end short, or as many by fewer lines, the chapter does not grow, and no note
-    leaves its call's page."""
+    """Fill pages over depth.RELAX_OVER lines short, one at a time from the first (depth.candidates);
+    an adjustment is kept when fewer pages end short, or as many by fewer lines, the chapter does not
+    grow, and no note leaves its call's page."""
     tried: list[dict] = []
     while len(tried) < DEPTH_TRIALS:
         document = laid[0]
         better = None
-        for page in depth.short_pages(document):
+        for page in depth.short_pages(document, depth.RELAX_OVER):
             for trial in depth.candidates(document, page, chapter, blocks, fixes):
                 if trial in tried or len(tried) >= DEPTH_TRIALS:
                     continue
