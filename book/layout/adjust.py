@@ -24,6 +24,11 @@ from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, wit
 GRID_ROUNDS = 4
 """Layouts of a chapter alone, after the spacings are chosen, to bring its blocks onto the grid."""
 
+REFIT_SPARE = 2
+"""A short page's refit tries, of the paragraphs that may gain or lose a line, the nearest twice as
+many as the lines it lacks, and two more (the galley that measures them costs a layout of their
+lines with each spacing)."""
+
 DEPTH_TRIALS = 4
 """Layouts of a chapter alone, at most, trying to fill its short pages."""
 
@@ -204,7 +209,8 @@ class Refit:
     wholly: dict[int, list[int]]
     """Short page -> the blocks (without a spacing yet) that end on it or on a page before it, back to
     the short page before, the closest first: the pages between are full, so a line more or less in
-    any of them moves the lines that end the short page on, or back."""
+    any of them moves the lines that end the short page on, or back. Only those worth trying
+    (depth.spacings_worth_trying), as many as REFIT_SPARE says."""
     pending: list[tuple[int, dict[int, set[str]]]]
     """(block, fixes with a spacing on it) for each trial, as galley.galley_html takes them."""
 
@@ -223,7 +229,9 @@ def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
     for page in sorted(short):  # the blocks that end on the page or on one before it, back to the last short one
         ends = {b: its[-1].page for b, its in by_block.items() if after < its[-1].page <= page
                 and its[0].page > after and not spaced & fixes.get(b, set())}
-        wholly[page] = sorted(ends, key=lambda b: (-ends[b], b))
+        worth = [b for b in sorted(ends, key=lambda b: (-ends[b], b))
+                 if depth.spacings_worth_trying([line.text for line in by_block[b]])]
+        wholly[page] = worth[:REFIT_SPARE * math.ceil(short[page] - depth.ALLOWED - 1e-6) + REFIT_SPARE]
         after = page
     pending = [(b, tighten.with_spacing(fixes, {b: name})) for page in short for b in wholly[page]
                for name in depth.spacings_worth_trying([line.text for line in by_block[b]])]
