@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
-from .measure import PX_TO_PT, block_lines, body_lines, loose_lines, page_gaps
+from .measure import PX_TO_PT, block_lines, body_lines, loose_lines, page_gaps, zero_figures
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
 GRID_ROUNDS = 4
@@ -361,7 +361,9 @@ def _justify(laid, fixes, chapter: str, blocks, anchors, notes_kept, outcome: Ou
         ends = [line for line in lines if line.page == page and line.chapter == chapter]
         worded = [line for line in ends if len(line.text.split()) >= 4] or ends  # one the report can find
         if added[page] and worded:
-            outcome.filled.append((chapter, worded[-1].text, added[page], round(gap, 1)))
+            same = [line for line in lines if line.chapter == chapter and
+                    zero_figures(line.text) == zero_figures(worded[-1].text)]  # as report_filled counts them
+            outcome.filled.append((chapter, worded[-1].text, same.index(worded[-1]), added[page], round(gap, 1)))
     return new, trial
 
 

@@ -290,16 +290,19 @@ def report_lines(book: Book, pages, more: list[Line] = ()) -> list[str]:
     return out
 
 
-def report_filled(book: Book, pages, filled: list[tuple[str, str, int, float]], more: list[Line] = ()) -> list[str]:
+def report_filled(book: Book, pages, filled: list[tuple[str, str, int, int, float]],
+                  more: list[Line] = ()) -> list[str]:
     """Each page the build justified vertically (layout/depth.py `fill`), as `path:line:col: what;
-    what to do` at a chapter line near the page's foot. filled: (chapter id, that line's text, blank
-    lines added, lines short), as the adjustments record them."""
-    lines = body_lines(pages) + list(more)
+    what to do` at a chapter line near the page's foot. filled: (chapter id, that line's text, how
+    many of the chapter's lines before it read the same, blank lines added, lines short), as the
+    adjustments record them."""
+    lines = sorted(body_lines(pages) + list(more), key=lambda line: (line.page, line.top))
     out = []
-    for chapter, text, added, short in filled:
-        line = next((x for x in lines if x.chapter == chapter and _figures(x.text) == _figures(text)), None)
-        if line is None:
+    for chapter, text, before, added, short in filled:
+        same = [x for x in lines if x.chapter == chapter and zero_figures(x.text) == zero_figures(text)]
+        if len(same) <= before:
             continue
+        line = same[before]
         out.append(f"{source_location(book, line)}: PDF page {line.page + 1} (\"{_excerpt(text)}\") would end "
                    f"{short:.1f} lines short: {added} blank line{'s' if added > 1 else ''} above its headings and "
                    "between its paragraphs fill it, because the next lines do not fit with their notes; shorten a "
@@ -307,7 +310,7 @@ def report_filled(book: Book, pages, filled: list[tuple[str, str, int, float]], 
     return out
 
 
-def _figures(text: str) -> str:
+def zero_figures(text: str) -> str:
     """A line's text with every figure a 0: a part is laid out with zeros where its cross-references'
     page numbers go (layout/body.py), which are written in after."""
     return re.sub(r"\d", "0", text)

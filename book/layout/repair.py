@@ -123,9 +123,10 @@ class Outcome:
     (layout/adjust.py)."""
     adjust_seconds: float = 0.0
     """Time those took."""
-    filled: list[tuple[str, str, int, float]] = field(default_factory=list)
+    filled: list[tuple[str, str, int, int, float]] = field(default_factory=list)
     """Pages justified vertically (layout/adjust.py, depth.fill): (chapter id, the text of one of the
-    page's last lines, blank lines shared out on it, how many lines short it ended)."""
+    page's last lines, how many lines of the chapter before it have the same text, blank lines shared
+    out on the page, how many lines short it ended)."""
     fixes: dict[int, set[str]] = field(default_factory=dict)
     """The adjustments kept: index of a top-level block (or ROW + index of a table row) -> its
     data-fix tokens."""
