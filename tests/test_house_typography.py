@@ -231,7 +231,7 @@ def test_a_book_without_the_grid_has_deeper_lines_with_calls():
 
 def test_loose_lines_are_reported_at_their_file_and_line(fixture_plain):
     book, laid, lines = fixture_plain
-    notes = measure.report_lines(book, laid.pages)
+    notes = measure.report_lines(book, measure.body_lines(laid.pages))
     _, loose = measure.loose_lines(lines)
     assert loose and len(notes) == len(loose)
     chapter = BOOKS / "typography" / "01-words.md"
@@ -360,7 +360,7 @@ def test_pages_no_break_can_fill_are_justified_in_whole_lines_and_reported(any_b
     book, laid, lines = any_book
     filled = laid.body.filled + laid.front_outcome.filled
     assert filled and all(added <= short < added + 1.0 + 0.02 for _, _, _, added, short in filled)
-    report = measure.report_filled(book, laid.pages, filled)
+    report = measure.report_filled(book, measure.body_lines(laid.pages), filled)
     assert len(report) == len(filled)
     for message, (chapter, text, _, added, short) in zip(report, filled):
         where = re.search(r"(/[\w/.-]+\.md):(\d+):\d+: PDF page (\d+) .*would end ([\d.]+) lines short: "

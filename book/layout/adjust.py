@@ -225,16 +225,16 @@ def _refit_trials(document, fixes, chapter: str, blocks) -> Refit | None:
         if line.chapter == chapter:
             by_block.setdefault(block, []).append(line)
     spaced = set(tighten.SPACINGS)
-    wholly, after = {}, -1
+    wholly, worth, after = {}, {}, -1
     for page in sorted(short):  # the blocks that end on the page or on one before it, back to the last short one
         ends = {b: its[-1].page for b, its in by_block.items() if after < its[-1].page <= page
                 and its[0].page > after and not spaced & fixes.get(b, set())}
-        worth = [b for b in sorted(ends, key=lambda b: (-ends[b], b))
-                 if depth.spacings_worth_trying([line.text for line in by_block[b]])]
-        wholly[page] = worth[:REFIT_SPARE * math.ceil(short[page] - depth.ALLOWED - 1e-6) + REFIT_SPARE]
+        worth.update({b: depth.spacings_worth_trying([line.text for line in by_block[b]]) for b in ends})
+        nearest = [b for b in sorted(ends, key=lambda b: (-ends[b], b)) if worth[b]]
+        wholly[page] = nearest[:REFIT_SPARE * math.ceil(short[page] - depth.ALLOWED - 1e-6) + REFIT_SPARE]
         after = page
     pending = [(b, tighten.with_spacing(fixes, {b: name})) for page in short for b in wholly[page]
-               for name in depth.spacings_worth_trying([line.text for line in by_block[b]])]
+               for name in worth[b]]
     return Refit(document, short, by_block, wholly, pending)
 
 
@@ -344,8 +344,8 @@ def _justify(laid, fixes, chapter: str, blocks, anchors, notes_kept, outcome: Ou
     if not short:
         return laid, fixes
     pads, added = {}, {}
-    for page in short:
-        its = depth.fill(document, page, chapter, blocks)  # blocks of the page: on no other page's list
+    for page, gap in short.items():
+        its = depth.fill(document, page, gap, chapter, blocks)  # blocks of the page: on no other page's list
         pads.update(its)
         added[page] = sum(its.values())
     if not pads:

@@ -236,15 +236,14 @@ DISPLAYS = ("blockquote", "figure", "table", "ul", "ol", "dl", "aside", "div", "
 space goes between two paragraphs."""
 
 
-def fill(document, page: int, chapter: str, blocks: Blocks) -> dict[tuple[int, str], int]:
+def fill(document, page: int, gap: float, chapter: str, blocks: Blocks) -> dict[tuple[int, str], int]:
     """Vertical justification of a short page in whole lines: (block index, "v" below it or "w" above
     it) -> lines of blank space to add there, as many in all as bring the page within ALLOWED lines of full depth without moving
     any line to another page. The space goes between two blocks of the page (never at its top or
     foot, nor below a heading), one line at a time to each gap in turn: above headings
     first, then next to quotations, lists, tables and figures (two lines each), and only then
     between paragraphs, where a blank line reads as a break in the text. {} when the
-    page has no such gap."""
-    gap = gaps(document).get(page, 0.0)
+    page has no such gap. gap: how many lines short the page ends (`short`)."""
     need = math.ceil(gap - ALLOWED + 0.01)
     if need > gap - 0.01:  # a line's worth must stay free, or the page's last line would not fit
         need -= 1
@@ -305,14 +304,23 @@ def _top_level(document, page: int, chapter: str, blocks: Blocks) -> list[tuple[
     """(index in blocks, tag) of the chapter's top-level blocks with a box on a laid-out page, in order."""
     if page >= len(document.pages) or chapter not in blocks.first_block:
         return []
-    for box in document.pages[page]._page_box.descendants():
+    section, children = _section(document.pages[page]._page_box, chapter)
+    if section is None:
+        return []
+    elements = list(section.element)
+    return [(blocks.first_block[chapter] + elements.index(child.element), child.element_tag) for child in children]
+
+
+def _section(page_box, chapter: str):
+    """(the box of the chapter's section on a page, its boxes of the section's top-level blocks), or
+    (None, [])."""
+    for box in page_box.descendants():
         element = getattr(box, "element", None)
         if element is not None and element.get("id") == chapter and hasattr(box, "children"):
-            children = list(element)
-            return [(blocks.first_block[chapter] + children.index(child.element), child.element_tag)
-                    for child in box.children
-                    if getattr(child, "element", None) is not None and child.element in children]
-    return []
+            elements = list(element)
+            return box, [child for child in box.children
+                         if getattr(child, "element", None) is not None and child.element in elements]
+    return None, []
 
 
 def justify(document, pads: dict[tuple[int, str], int], chapter: str, blocks: Blocks, pitch: float):
@@ -332,10 +340,7 @@ def justify(document, pads: dict[tuple[int, str], int], chapter: str, blocks: Bl
             pages.append(page)
             continue
         box = page._page_box.deepcopy()
-        section = next(b for b in box.descendants() if getattr(b, "element", None) is not None
-                       and b.element.get("id") == chapter and hasattr(b, "children"))
-        children = [child for child in section.children if getattr(child, "element", None) is not None
-                    and child.element in list(section.element)]
+        section, children = _section(box, chapter)
         shift = 0.0
         for k, child in enumerate(children):
             if k and below[k - 1]:

@@ -271,12 +271,12 @@ def page_gaps(pages, lines: list[Line]) -> dict[int, float]:
     return gaps
 
 
-def report_lines(book: Book, pages, more: list[Line] = ()) -> list[str]:
+def report_lines(book: Book, lines: list[Line]) -> list[str]:
     """Loose justified lines and runs of more than two hyphenated lines, each as
     `path:line:col: what; what to do` at the chapter line that holds it (the engine breaks lines
     greedily and cannot avoid them itself). The build prints them as notes, not warnings: they
     are for the editor's judgement, and a strict build does not fail on them."""
-    lines = sorted(body_lines(pages) + list(more), key=lambda line: line.page)
+    lines = sorted(lines, key=lambda line: line.page)
     median, loose = loose_lines(lines)
     out = []
     for line in loose:
@@ -290,13 +290,12 @@ def report_lines(book: Book, pages, more: list[Line] = ()) -> list[str]:
     return out
 
 
-def report_filled(book: Book, pages, filled: list[tuple[str, str, int, int, float]],
-                  more: list[Line] = ()) -> list[str]:
+def report_filled(book: Book, lines: list[Line], filled: list[tuple[str, str, int, int, float]]) -> list[str]:
     """Each page the build justified vertically (layout/depth.py `fill`), as `path:line:col: what;
     what to do` at a chapter line near the page's foot. filled: (chapter id, that line's text, how
     many of the chapter's lines before it read the same, blank lines added, lines short), as the
     adjustments record them."""
-    lines = sorted(body_lines(pages) + list(more), key=lambda line: (line.page, line.top))
+    lines = sorted(lines, key=lambda line: (line.page, line.top))
     out = []
     for chapter, text, before, added, short in filled:
         same = [x for x in lines if x.chapter == chapter and zero_figures(x.text) == zero_figures(text)]
