@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .font_features import install as install_font_features
+from .font_subset import install as install_font_subset
 from .footnote_area import install as install_footnote_area
 from .note_split import install as install_note_split
 
@@ -112,6 +113,7 @@ class Engine:
         install_footnote_area()  # the footnote area sized from per-note heights (footnote_area.py)
         install_note_split()  # a long note runs over to the next page (note_split.py)
         install_font_features()  # text layouts free their font-feature attributes (font_features.py)
+        install_font_subset()  # fonts subset without reading the tables dropped (font_subset.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
