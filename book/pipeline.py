@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -308,8 +309,11 @@ def _helper(book: Book, engine, wanted: tuple[str, ...], session: Session | None
     from .output.pieces import piece_of
 
     finisher = _print_finisher(book)
-    return Helper(draw=lambda document, pages: piece_of(document, pages, finisher, "pdf/x-4"),
-                  said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
+    helper = Helper(draw=lambda document, pages: piece_of(document, pages, finisher, "pdf/x-4"),
+                    said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
+    helper.finisher = finisher
+    helper.draws_front = set(wanted) <= {"print", "cover"}  # no other edition reads the front matter's pages
+    return helper
 
 
 def _print_finisher(book: Book):
@@ -339,11 +343,9 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     (layout/helper.py), another process lays out and draws about half of the body's parts. With
     adjust (and repair), each chapter's loose lines, grid and short pages are adjusted too
     (layout/adjust.py)."""
-    from .layout.adjust import adjust as adjust_chapters
-    from .layout.body import lay_out_parts
-    from .layout.paginate import anchor_pages
-    from .output.pieces import Segment
-    from .layout.repair import Blocks, lay_out_body, with_numbers
+    from .layout.body import StandIn, lay_out_parts
+    from .layout.paginate import anchor_pages, blank_pages
+    from .output.pieces import Segment, piece_of
 
     fresh: set[int] = set()
     """ids of the documents the engine laid out in this build (not kept from a session's last one)."""
@@ -358,8 +360,31 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     blank = layout(render_blank(book, urls)).pages[:1]
     reporter.stage("Laying out the body")
     bibliography = biblio.entries(book)
+
+    def front(median, body_at: dict[str, int], index_first: int) -> Back:
+        return _front(book, urls, layout, repair, adjust, bool(bibliography), median, body_at, index_first)
+
+    def in_helper(median, body_at: dict[str, int], index_first: int) -> Back:
+        """In the helper: the front matter laid out and drawn; sent back without its pages. Its piece
+        carries the build's dates (Stamp.iso); the join writes the ids derived from the content."""
+        made = front(median, body_at, index_first)
+        pages = made.front.pages + blank * (len(made.front.pages) % 2)
+        made.drawn = piece_of(made.front, pages, helper.finisher, "pdf/x-4", Stamp(build_date(book), ""))
+        made.blanks = blank_pages(pages, blank)  # with the verso that pads it
+        made.lines = body_lines(made.front.pages)
+        made.front = None  # a laid-out Document cannot leave the process that made it
+        made.outcome = dc_replace(made.outcome, document=None)
+        return made
+
+    sent = helper is not None and helper.draws_front
+    if sent:
+        helper.commands["front"] = in_helper  # before the helper is forked (lay_out_parts starts it)
+
+    def send_front(laid_body, count: int) -> None:  # the helper lays out the front matter before drawing its parts
+        helper.send("front", laid_body.median, laid_body.at, count + 1 + count % 2)
+
     laid_body = lay_out_parts(book, render_body(book, urls, bibliography), layout, blank[0], guess, repair, helper,
-                              adjust)
+                              adjust, send_front if sent else None)
     outcome = laid_body.outcome
     outcome.fresh = [part.anchor for part in laid_body.parts
                      if id(getattr(part.document, "justified_from", part.document)) in fresh or part.document is None]
@@ -368,23 +393,18 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     body_at = laid_body.at or anchor_pages(body.pages)
 
     reporter.stage("Front matter and index")
-    labels = labels_for(book.manifest.language)
     index_first = len(body.pages) + 1 + (len(body.pages) % 2)
-    back = [("bibliography", labels["bibliography"], str(body_at["bibliography"] + 1))] if bibliography else []
-    if book.people:
-        back.append(("index", labels["index"], str(index_first)))
-    folio_of = {a: str(p + 1) for a, p in body_at.items()}
-    contents = contents_entries(book, folio_of, back)
-    front_html = render_front(book, urls, contents, biblio.colophon_html(book))
-    front_html = with_numbers(front_html, Blocks(front_html), {}, folio_of)  # references into the body
-    front_outcome = lay_out_body(book, front_html, layout, lambda d: anchor_pages(d.pages), repair)
-    if adjust and repair:
-        front_outcome, _ = adjust_chapters(book, front_outcome, layout, lambda d: anchor_pages(d.pages),
-                                           laid_body.median)
-    front, front_html = front_outcome.document, front_outcome.html
-    front_pages = front.pages + blank * (len(front.pages) % 2)
+    drawn: dict[str, bytes] = {}
+    if sent:  # this process draws its parts meanwhile
+        drawn = _draw_parts(laid_body, body, helper.finisher)
+        back = helper.receive()
+        drawn[FRONT] = back.drawn
+    else:
+        back = front(laid_body.median, body_at, index_first)
+    front_pages = back.front.pages + blank * (len(back.front.pages) % 2) if back.front is not None else \
+        [StandIn(FRONT, i, i in back.blanks) for i in range(back.count)]
     pages = front_pages + body.pages + blank * (len(body.pages) % 2)
-    placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **anchor_pages(front.pages)}
+    placed = {**{a: p + len(front_pages) for a, p in body_at.items()}, **back.at}
     index_html, entries = "", []
     if book.people:
         folios = folio_labels(len(front_pages), len(pages))
@@ -393,12 +413,87 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
         for ident, page in anchor_pages(index_document.pages).items():
             placed.setdefault(ident, page + len(pages))
         pages = pages + index_document.pages
-    joined = join_html(front_html, body_html, *([index_html] if index_html else []))
-    segments = segments_of(laid_body, body, front, len(front_pages), len(pages) - len(front_pages) - len(body.pages))
+    joined = join_html(back.html, body_html, *([index_html] if index_html else []))
+    segments = segments_of(laid_body, body, back.front, len(front_pages),
+                           len(pages) - len(front_pages) - len(body.pages))
     if index_html:
         segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,)))
-    return Laid(front, pages, blank, len(front_pages), joined, entries, outcome, front_outcome, laid_body.numbers,
-                segments, placed)
+    lines = []
+    if sent:
+        segments[0] = dc_replace(segments[0], part=FRONT)
+        for anchor, data, its in helper.receive():  # the helper's parts, drawn
+            drawn[anchor] = data
+            lines += [dc_replace(line, page=line.page + len(front_pages) + laid_body.starts[anchor]) for line in its]
+    laid = Laid(back.front or body, pages, blank, len(front_pages), joined, entries, outcome, back.outcome,
+                laid_body.numbers, segments, placed)
+    laid.drawn, laid.lines = drawn, back.lines + lines
+    return laid
+
+
+FRONT = " front"
+"""The front matter's piece among the pieces drawn apart (not an id: ids have no spaces)."""
+
+
+@dataclass
+class Back:
+    """The front matter, laid out from where the body's ids landed."""
+
+    front: object
+    """Its Document (None once sent from the helper)."""
+    html: str
+    """Its HTML, with its adjustments."""
+    outcome: object
+    """How it was laid out (its notes repaired, its lines adjusted)."""
+    count: int
+    """Its pages, with the blank verso that pads it to an even count."""
+    at: dict[str, int]
+    """Where its ids landed."""
+    blanks: tuple[int, ...]
+    """Its pages the engine left blank (sent from the helper: and the verso that pads it)."""
+    drawn: bytes = b""
+    """In a helper: its PDF piece."""
+    lines: list = field(default_factory=list)
+    """In a helper: its lines of running text, for the typography report."""
+
+
+def _front(book: Book, urls: Urls, layout, repair: bool, adjust: bool, bibliography: bool, median,
+           body_at: dict[str, int], index_first: int) -> Back:
+    """The front matter, its contents from where the body's parts landed, laid out; its notes
+    repaired and its lines adjusted as the body's (repair, adjust)."""
+    from .layout.adjust import adjust as adjust_chapters
+    from .layout.paginate import anchor_pages, blank_pages
+    from .layout.repair import Blocks, lay_out_body, with_numbers
+
+    labels = labels_for(book.manifest.language)
+    back = [("bibliography", labels["bibliography"], str(body_at["bibliography"] + 1))] if bibliography else []
+    if book.people:
+        back.append(("index", labels["index"], str(index_first)))
+    folio_of = {a: str(p + 1) for a, p in body_at.items()}
+    contents = contents_entries(book, folio_of, back)
+    front_html = render_front(book, urls, contents, biblio.colophon_html(book))
+    front_html = with_numbers(front_html, Blocks(front_html), {}, folio_of)  # references into the body
+    outcome = lay_out_body(book, front_html, layout, lambda d: anchor_pages(d.pages), repair)
+    if adjust and repair:
+        outcome, _ = adjust_chapters(book, outcome, layout, lambda d: anchor_pages(d.pages), median)
+    front = outcome.document
+    return Back(front, outcome.html, outcome, len(front.pages) + len(front.pages) % 2, anchor_pages(front.pages),
+                blank_pages(front.pages))
+
+
+def _draw_parts(laid_body, body, finisher) -> dict[str, bytes]:
+    """The PDF pieces of the body's parts laid out in this process, each with the blank verso after
+    it (as segments_of cuts them), drawn as output/pieces.py draws them."""
+    from .output.pieces import piece_of
+
+    drawn = {}
+    parts = laid_body.parts
+    for i, part in enumerate(parts):
+        if part.document is None:  # the helper's
+            continue
+        start = laid_body.starts[part.anchor]
+        end = laid_body.starts[parts[i + 1].anchor] if i + 1 < len(parts) else len(body.pages)
+        drawn[part.anchor] = piece_of(body, body.pages[start:end], finisher, "pdf/x-4")
+    return drawn
 
 
 def segments_of(laid_body, body, front, front_count: int, after: int) -> list:

@@ -106,12 +106,13 @@ class Body:
 
 
 def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | None = None,
-                  repair: bool = True, helper=None, adjust: bool = False) -> Body:
+                  repair: bool = True, helper=None, adjust: bool = False, first=None) -> Body:
     """The body HTML laid out part by part; layout(html) -> Document; blank: a blank Page for the
     verso before a part that follows one of an odd number of pages; guess: where cross-reference
     targets landed last time (id -> folio). With a helper (a `Helper` in another process), the
     parts are shared out between this process and the helper, which lays out its parts at the
-    same time and keeps them (their pages here are stand-ins)."""
+    same time and keeps them (their pages here are stand-ins); first(body, pages), if given, is called
+    just before the helper is asked to draw them, to send it a command it is to run before."""
     blocks = Blocks(html)
     order = list(blocks.spans)
     chapters = {c.anchor: c for c in book.chapters}
@@ -232,6 +233,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     outcome.html = styled(with_numbers(html, blocks, outcome.fixes, known), outcome.fixes)
     head = html[:html.find("<body")]
     if helper is not None:  # the helper stamps and draws its parts while this process goes on
+        if first is not None:
+            first(body, len(pages))
         helper.send("draw", [(p.anchor, p.numbers, p.median, starts[p.anchor], _blank_after(p, parts))
                              for p in parts if p.document is None], known, head)
     for part in parts:
@@ -271,8 +274,10 @@ class StandIn:
     anchors: dict = {}
     links: list = []
 
-    def __init__(self, part: str, index: int):
+    def __init__(self, part: str, index: int, blank: bool = False):
         self.part, self.index = part, index
+        self.blank = blank
+        """Whether the engine left it blank (layout.paginate.blank_pages)."""
 
 
 def share_out(blocks: Blocks, order: list[str]) -> set[str]:

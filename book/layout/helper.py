@@ -39,6 +39,15 @@ class Helper:
         self.process = None
         self.connection = None
         self.pending = 0
+        self.commands: dict[str, Callable] = {}
+        """Commands served before the handler's: name -> function of the command's arguments. Set in
+        this process before the command is sent; the helper, forked earlier, runs its own copy of
+        the function, which sees what the helper has laid out."""
+        self.finisher = None
+        """The print edition's finisher, for the pieces the helper draws (set by the driver)."""
+        self.draws_front = False
+        """Whether the helper lays out and draws the front matter and the index (the driver's choice:
+        only when no edition needs their pages in this process)."""
 
     def start(self, handler: Callable) -> None:
         """Fork the helper; it serves commands with handler until the connection closes."""
@@ -58,7 +67,7 @@ class Helper:
                 return
             before = len(self.said())
             try:
-                result = ("ok", handler(name, *args))
+                result = ("ok", self.commands[name](*args) if name in self.commands else handler(name, *args))
             except BaseException as error:  # sent back and raised in the main process
                 result = ("raise", error)
             connection.send((result, self.said()[before:]))

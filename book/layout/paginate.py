@@ -267,7 +267,8 @@ def blank_pages(pages, padding=()) -> tuple[int, ...]:
     """The pages the engine left blank (a verso before a page that must be a recto) and the padding
     pages given, by index."""
     return tuple(i for i, page in enumerate(pages)
-                 if (hasattr(page, "_page_box") and page._page_box.page_type.blank) or any(page is pad for pad in padding))
+                 if (page._page_box.page_type.blank if hasattr(page, "_page_box") else getattr(page, "blank", False))
+                 or any(page is pad for pad in padding))
 
 
 def anchor_pages(pages) -> dict[str, int]:
