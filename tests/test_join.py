@@ -254,6 +254,46 @@ def test_identical_font_programs_are_stored_once(laid, tmp_path):
         assert len(programs) == 1
 
 
+def test_each_font_is_cut_down_once_to_the_glyphs_every_piece_drew(laid, tmp_path):
+    """The pieces embed the font whole (cutting each down costs as much as drawing it); the join
+    keeps one program, cut down to the glyphs any piece drew, each with its outline, at its id."""
+    from fontTools.ttLib import TTFont
+
+    from book.output.join import _widths_listed
+
+    whole = TTFont(STYLES / "fonts" / "Literata-Regular.ttf")
+    pieces = [piece_bytes(d, print_finisher(PrintSetup(bleed_mm=3)), "pdf/x-4", STAMP) for d in laid]
+    drawn: list[set[int]] = []
+    for data in pieces:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            fonts = [f for page in pdf.pages for f in page.obj.Resources.Font.values()]
+            assert all(len(f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()) > 150_000 for f in fonts)
+            drawn.append(set().union(*(_widths_listed(f.DescendantFonts[0].W) for f in fonts)))
+    assert drawn[0] - drawn[1] and drawn[1] - drawn[0]  # the pieces draw different glyphs
+    report = join(pieces, tmp_path / "book.pdf", labels=LABELS, variant="pdf/x-4")
+    assert report.subset_fonts == 1
+    with pikepdf.open(tmp_path / "book.pdf") as pdf:
+        programs = {d.FontFile2.objgen: d.FontFile2 for page in pdf.pages for f in page.obj.Resources.Font.values()
+                    for d in [f.DescendantFonts[0].FontDescriptor]}
+        assert len(programs) == 1
+        stream = next(iter(programs.values()))
+        data = stream.read_bytes()
+        assert int(stream.Length1) == len(data) < 60_000
+    cut = TTFont(io.BytesIO(data))
+    order, kept = whole.getGlyphOrder(), cut.getGlyphOrder()  # glyph names go; glyph ids stay the font's
+
+    def outline(font, name):
+        glyph = font["glyf"][name]
+        return glyph.numberOfContours, list(glyph.getCoordinates(font["glyf"])[0]) if glyph.numberOfContours else []
+
+    used = set().union(*drawn)
+    assert max(used) < len(kept) <= len(order)
+    for gid in used:
+        assert outline(cut, kept[gid]) == outline(whole, order[gid]), order[gid]
+    inked = {gid for gid in range(len(kept)) if whole["glyf"][order[gid]].numberOfContours}
+    assert len(inked - used) > 100 and not any(cut["glyf"][kept[gid]].numberOfContours for gid in inked - used - {0})
+
+
 def test_a_link_to_an_id_no_piece_has_is_refused(tmp_path):
     html = piece(f'<p><a href="{anchor_href("nowhere")}">Nowhere</a></p>', 1)
     path = write_piece(lay_out(html), "pdf/x-4", tmp_path / "p.pdf")

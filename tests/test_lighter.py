@@ -218,6 +218,13 @@ def test_the_footnote_area_from_per_note_heights_lays_out_as_the_engine_does():
         assert _boxes(a._page_box) == _boxes(b._page_box)
 
 
+def _ttfont(data: bytes):
+    import io
+
+    from fontTools.ttLib import TTFont
+    return TTFont(io.BytesIO(data))
+
+
 def test_fonts_are_subset_as_the_engine_does_without_reading_the_tables_it_drops(monkeypatch):
     """font_subset.py: the same bytes as the engine's fontTools subsetting, and GSUB and GPOS
     (Literata's kerning, 80 % of a subset's time) are never decompiled."""
@@ -227,7 +234,11 @@ def test_fonts_are_subset_as_the_engine_does_without_reading_the_tables_it_drops
 
     from book.layout import font_subset
 
+    from fontTools.misc.timeTools import epoch_diff
+
     data = (STYLES / "fonts" / "Literata-Regular.ttf").read_bytes()
+    # the engine writes the build's time as head.modified, ours keeps the font's own: the same here
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(_ttfont(data)["head"].modified + epoch_diff))
     used = {gid: "" for gid in range(3, 600, 3)}
 
     def font():
@@ -245,6 +256,11 @@ def test_fonts_are_subset_as_the_engine_does_without_reading_the_tables_it_drops
     monkeypatch.setattr(TTFont, "__getitem__", getitem)
     font_subset.fonttools_subset(ours, used, False)
     assert ours.file_content == engine.file_content
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the build's time: ours still keeps the font's date
+    again = font()
+    font_subset.fonttools_subset(again, used, False)
+    assert _ttfont(again.file_content)["head"].modified == _ttfont(data)["head"].modified
+    assert again.file_content == ours.file_content
     assert len(ours.file_content) < len(data) / 2
     assert not {"GSUB", "GPOS"} & set(read)
     Engine(roots=[STYLES])  # an engine installs it for every PDF its process writes

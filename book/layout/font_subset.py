@@ -13,7 +13,8 @@ first layout.
 
 Here the tables the engine drops are deleted before fontTools reads them; everything else is the
 engine's own code, and the font written is byte for byte the one the engine writes
-(tests/test_lighter.py compares them).
+(tests/test_lighter.py compares them), but for one field: head.modified keeps the font's own date
+where the engine writes the time of the build, which made two builds a second apart differ.
 
 Isolated on purpose, as footnote_area.py is: `install()` is the only way in, and dropping this
 module (and its calls) restores the engine's behaviour, for example once fontTools stops reading
@@ -23,6 +24,8 @@ tables it is told to drop, or HarfBuzz-Subset is installed (the engine then neve
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
+from typing import Iterator
 
 from fontTools import subset
 from fontTools.ttLib import TTFont, TTLibError
@@ -31,41 +34,77 @@ from weasyprint.pdf.fonts import Font
 
 _ENGINE = Font._fonttools_subset
 """The engine's own method."""
+_ENGINE_SUBSET = Font.subset
+"""The engine's own choice between HarfBuzz and fontTools."""
 
 DROPPED = ("GSUB", "GPOS", "SVG ")
 """The tables the engine's subsetting drops (its `options.drop_tables += ['GSUB', 'GPOS', 'SVG']`)."""
 
 
-def fonttools_subset(self, to_unicode, hinting) -> None:
-    """The engine's `Font._fonttools_subset`, with the dropped tables deleted before fontTools
-    reads them (a table is decompiled when first asked for, so a deleted one never is)."""
-    full_font = io.BytesIO(self.file_content)
+def subset_program(data: bytes, gids, *, index: int = 0, hinting: bool = False, notdef_outline: bool = False) -> bytes:
+    """A font program cut down to the glyph ids given, as the engine cuts it (ids kept, hints as
+    asked, GSUB, GPOS and SVG dropped, everything else passed through), without reading the dropped
+    tables. Unlike the engine's, its head.modified is the font's own: the engine writes the time of
+    the build there (or SOURCE_DATE_EPOCH), so two builds a second apart gave different bytes."""
     options = subset.Options(
         retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
-        hinting=hinting, desubroutinize=True, notdef_outline=bool(self.missing))
+        hinting=hinting, desubroutinize=True, notdef_outline=notdef_outline)
     options.drop_tables += ["GSUB", "GPOS", "SVG"]
     subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=to_unicode)
+    subsetter.populate(gids=gids)
+    ttfont = TTFont(io.BytesIO(data), fontNumber=index, recalcTimestamp=False)
+    for tag in DROPPED:
+        if tag in ttfont:
+            del ttfont[tag]  # a table is decompiled when first asked for, so a deleted one never is
+    subsetter.subset(ttfont)
+    out = io.BytesIO()
+    ttfont.save(out)
+    return out.getvalue()
+
+
+def fonttools_subset(self, to_unicode, hinting) -> None:
+    """The engine's `Font._fonttools_subset`, with the dropped tables deleted before fontTools
+    reads them."""
     try:
-        ttfont = TTFont(full_font, fontNumber=self.index)
-        for tag in DROPPED:
-            if tag in ttfont:
-                del ttfont[tag]
-        subsetter.subset(ttfont)
+        self.file_content = subset_program(self.file_content, to_unicode, index=self.index, hinting=hinting,
+                                           notdef_outline=bool(self.missing))
     except TTLibError as exception:
         LOGGER.warning('Unable to subset "%s" with fontTools', self.family)
         LOGGER.debug("Original exception:", exc_info=exception)
-    else:
-        optimized_font = io.BytesIO()
-        ttfont.save(optimized_font)
-        self.file_content = optimized_font.getvalue()
+
+
+_deferred = 0
+"""How many `deferred()` blocks are open in this process."""
+
+
+def engine_subset(self, to_unicode, hinting) -> None:
+    """The engine's `Font.subset`, or nothing inside `deferred()`: the font stays whole."""
+    if not _deferred:
+        _ENGINE_SUBSET(self, to_unicode, hinting)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """PDFs written in this block embed their fonts whole (the glyph widths and the glyph-to-text
+    map still list only the glyphs drawn): the book's pieces (output/join.py), whose identical font
+    programs the join stores once and cuts down once, to the glyphs every piece drew."""
+    global _deferred
+    install()
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
 
 
 def install() -> None:
-    """Subset fonts without reading the tables dropped, in every PDF this process writes."""
+    """Subset fonts without reading the tables dropped, in every PDF this process writes, and
+    leave them whole inside `deferred()`."""
     Font._fonttools_subset = fonttools_subset
+    Font.subset = engine_subset
 
 
 def uninstall() -> None:
     """Back to the engine's own subsetting (for tests that compare the two)."""
     Font._fonttools_subset = _ENGINE
+    Font.subset = _ENGINE_SUBSET

@@ -18,7 +18,9 @@ everything it uses:
 - for tagged pieces (PDF/UA): one StructTreeRoot whose Document element holds every piece's top
   elements in order, /StructParents and /StructParent renumbered into one /ParentTree, role maps
   merged;
-- each identical font program stored once;
+- each identical font program stored once, and cut down once to the glyphs every piece drew: the
+  pieces embed their fonts whole (write_piece), because cutting each piece's down costs as much
+  as drawing it, and the glyph ids stay the font's, so one subset serves every piece;
 - one glyph-to-text map (ToUnicode) per font across the pieces. WeasyPrint records the text of a
   glyph where it first draws it, and a ligature first drawn across a soft hyphen ("dif-ferent")
   gets no text at all, so the same "ff" reads as "ff" in one piece and as nothing in another. The
@@ -34,6 +36,7 @@ import io
 import re
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -65,9 +68,13 @@ def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, fu
     """A laid-out part of the book as a piece to join: the edition's finisher and variant, ligatures
     with their text (finish.ligature_text), and the build's dates (the stamp), so that pieces, and
     so the joined book, are the same from build to build."""
+    from ..layout.font_subset import deferred
+
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
-    return document.write_pdf(finisher=chain(finisher, ligature_text), pdf_variant=variant, full_fonts=full_fonts)
+    with deferred():  # the join cuts each font down once, for all the pieces (_subset_fonts)
+        return document.write_pdf(finisher=chain(finisher, ligature_text), pdf_variant=variant,
+                                  full_fonts=full_fonts)
 
 
 @dataclass
@@ -82,6 +89,8 @@ class Joined:
     """book-anchor: links turned into links to named destinations."""
     shared_streams: int = 0
     """Font programs found in several pieces and stored once."""
+    subset_fonts: int = 0
+    """Font programs cut down to the glyphs the pieces drew."""
     glyph_maps: int = 0
     """Fonts whose glyph-to-text maps (ToUnicode) were merged across pieces."""
     duplicate_ids: list[str] = field(default_factory=list)
@@ -166,6 +175,7 @@ def _joined(sources: list[pikepdf.Pdf], labels: Sequence[str], stamp: Stamp | No
     if "/StructTreeRoot" in sources[0].Root:
         _structure(out, pieces)
     report.shared_streams = _share_identical_streams(out)
+    report.subset_fonts = _subset_fonts(out)
     report.glyph_maps = _merge_glyph_maps(out)
     return out, report
 
@@ -387,6 +397,60 @@ def _share_identical_streams(out: pikepdf.Pdf) -> int:
                         descriptor[key] = kept
                         dropped.add(stream.objgen)
     return len(dropped)
+
+
+def _subset_fonts(out: pikepdf.Pdf) -> int:
+    """Each TrueType or OpenType font program cut down to the glyphs drawn with it in any piece (the
+    glyph ids the fonts that use it list widths or text for), as the engine cuts a font for one
+    document (font_subset.subset_program: the glyph ids stay the font's); returns how many were."""
+    from ..layout.font_subset import subset_program
+
+    streams: dict[tuple[int, int], pikepdf.Object] = {}
+    glyphs: dict[tuple[int, int], set[int]] = {}
+    for page in out.pages:
+        for font in _page_fonts(page.obj):
+            if font.get("/Subtype") != "/Type0":
+                continue
+            used = set(_glyph_map(font.ToUnicode)) if "/ToUnicode" in font else set()
+            for descendant in font.get("/DescendantFonts", []):
+                used |= _widths_listed(descendant.get("/W", []))
+                descriptor = descendant.get("/FontDescriptor")
+                stream = descriptor.get("/FontFile2") if descriptor is not None else None
+                if stream is None and descriptor is not None and "/FontFile3" in descriptor \
+                        and descriptor.FontFile3.get("/Subtype") == "/OpenType":
+                    stream = descriptor.FontFile3
+                if stream is not None:
+                    streams[stream.objgen] = stream
+                    glyphs.setdefault(stream.objgen, set()).update(used)
+    cut = 0
+    for key, stream in streams.items():
+        whole = stream.read_bytes()
+        try:
+            data = subset_program(whole, glyphs[key] | {0}, notdef_outline=True)
+        except Exception:  # a font fontTools cannot read stays as the engine wrote it
+            continue
+        if len(data) < len(whole):
+            stream.write(zlib.compress(data), filter=Name.FlateDecode)
+            if "/Length1" in stream:
+                stream.Length1 = len(data)
+            cut += 1
+    return cut
+
+
+def _widths_listed(widths) -> set[int]:
+    """The glyph ids a CIDFont's /W array gives widths for (`c [w1 w2 ...]` and `c1 c2 w`)."""
+    found: set[int] = set()
+    items = list(widths)
+    i = 0
+    while i + 1 < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            found.update(range(first, first + len(items[i + 1])))
+            i += 2
+        else:
+            found.update(range(first, int(items[i + 1]) + 1))
+            i += 3
+    return found
 
 
 def _page_fonts(page) -> list:

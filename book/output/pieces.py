@@ -15,7 +15,9 @@ from typing import Sequence
 from .join import anchor_href, write_piece
 
 FULL_FONTS = False
-"""Pieces embed font subsets (the join merges their glyph-to-text maps), not whole fonts."""
+"""Pieces list widths and text only for the glyphs they draw (the join merges their glyph-to-text
+maps); their font programs are embedded whole all the same (join.write_piece) and cut down once,
+at the join, for every piece."""
 
 
 @dataclass(frozen=True)
