@@ -93,7 +93,7 @@ def main() -> None:
     if args.before:
         env = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
         commands["before"] = ([python, "-m", "book", "build", "--source", str(source),
-                               "--out", str(work / "out-before"), "--no-html", "--quiet"], env)
+                               "--out", str(work / "out-before"), "--no-html", "--quiet", "--jobs", "1"], env)
     if args.ours:
         commands["ours"] = ([str(BIN / "weasyprint"), str(own_html(python, source, work)), str(work / "ours.pdf")],
                             None)
