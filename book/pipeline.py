@@ -309,11 +309,10 @@ def _helper(book: Book, engine, wanted: tuple[str, ...], session: Session | None
     from .output.pieces import piece_of
 
     finisher = _print_finisher(book)
-    helper = Helper(draw=lambda document, pages: piece_of(document, pages, finisher, "pdf/x-4"),
-                    said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None))
-    helper.finisher = finisher
-    helper.draws_front = set(wanted) <= {"print", "cover"}  # no other edition reads the front matter's pages
-    return helper
+    return Helper(draw=lambda document, pages: piece_of(document, pages, finisher, "pdf/x-4"),
+                  said=lambda: engine.messages, quiet=lambda: setattr(engine, "on_progress", None),
+                  finisher=finisher,
+                  draws_front=set(wanted) <= {"print", "cover"})  # no other edition reads the front matter's pages
 
 
 def _print_finisher(book: Book):
@@ -326,14 +325,12 @@ def _print_finisher(book: Book):
 
 def _receive_drawn(laid: Laid, helper) -> None:
     """The pieces the helper drew, and its parts' lines placed in the joined book."""
-    from dataclasses import replace
-
     if not helper.pending:  # every part was laid out here
         return
     starts = {segment.part: segment.start for segment in laid.segments if segment.part}
     for anchor, data, lines in helper.receive():
         laid.drawn[anchor] = data
-        laid.lines += [replace(line, page=line.page + starts[anchor]) for line in lines]
+        laid.lines += [dc_replace(line, page=line.page + starts[anchor]) for line in lines]
 
 
 def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Problems, repair: bool = True,
@@ -418,15 +415,11 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
                            len(pages) - len(front_pages) - len(body.pages))
     if index_html:
         segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,)))
-    lines = []
     if sent:
         segments[0] = dc_replace(segments[0], part=FRONT)
-        for anchor, data, its in helper.receive():  # the helper's parts, drawn
-            drawn[anchor] = data
-            lines += [dc_replace(line, page=line.page + len(front_pages) + laid_body.starts[anchor]) for line in its]
     laid = Laid(back.front or body, pages, blank, len(front_pages), joined, entries, outcome, back.outcome,
                 laid_body.numbers, segments, placed)
-    laid.drawn, laid.lines = drawn, back.lines + lines
+    laid.drawn, laid.lines = drawn, back.lines  # the helper's parts come after (_receive_drawn)
     return laid
 
 
@@ -448,8 +441,8 @@ class Back:
     """Its pages, with the blank verso that pads it to an even count."""
     at: dict[str, int]
     """Where its ids landed."""
-    blanks: tuple[int, ...]
-    """Its pages the engine left blank (sent from the helper: and the verso that pads it)."""
+    blanks: tuple[int, ...] = ()
+    """Sent from the helper: its pages the engine left blank, and the verso that pads it."""
     drawn: bytes = b""
     """In a helper: its PDF piece."""
     lines: list = field(default_factory=list)
@@ -461,7 +454,7 @@ def _front(book: Book, urls: Urls, layout, repair: bool, adjust: bool, bibliogra
     """The front matter, its contents from where the body's parts landed, laid out; its notes
     repaired and its lines adjusted as the body's (repair, adjust)."""
     from .layout.adjust import adjust as adjust_chapters
-    from .layout.paginate import anchor_pages, blank_pages
+    from .layout.paginate import anchor_pages
     from .layout.repair import Blocks, lay_out_body, with_numbers
 
     labels = labels_for(book.manifest.language)
@@ -476,24 +469,17 @@ def _front(book: Book, urls: Urls, layout, repair: bool, adjust: bool, bibliogra
     if adjust and repair:
         outcome, _ = adjust_chapters(book, outcome, layout, lambda d: anchor_pages(d.pages), median)
     front = outcome.document
-    return Back(front, outcome.html, outcome, len(front.pages) + len(front.pages) % 2, anchor_pages(front.pages),
-                blank_pages(front.pages))
+    return Back(front, outcome.html, outcome, len(front.pages) + len(front.pages) % 2, anchor_pages(front.pages))
 
 
 def _draw_parts(laid_body, body, finisher) -> dict[str, bytes]:
-    """The PDF pieces of the body's parts laid out in this process, each with the blank verso after
-    it (as segments_of cuts them), drawn as output/pieces.py draws them."""
+    """The PDF pieces of the body's parts laid out in this process, cut as segments_of cuts them
+    (each with the blank verso after it), drawn as output/pieces.py draws them."""
     from .output.pieces import piece_of
 
-    drawn = {}
-    parts = laid_body.parts
-    for i, part in enumerate(parts):
-        if part.document is None:  # the helper's
-            continue
-        start = laid_body.starts[part.anchor]
-        end = laid_body.starts[parts[i + 1].anchor] if i + 1 < len(parts) else len(body.pages)
-        drawn[part.anchor] = piece_of(body, body.pages[start:end], finisher, "pdf/x-4")
-    return drawn
+    mine = {part.anchor for part in laid_body.parts if part.document is not None}  # not the helper's
+    return {segment.part: piece_of(body, body.pages[segment.start:segment.end], finisher, "pdf/x-4")
+            for segment in segments_of(laid_body, body, None, 0, 0) if segment.part in mine}
 
 
 def segments_of(laid_body, body, front, front_count: int, after: int) -> list:

@@ -27,7 +27,7 @@ class Helper:
     run handler(name, *args) and `receive()` returns the results in the order asked."""
 
     def __init__(self, draw: Callable = lambda document, pages: b"", said: Callable[[], list[str]] = lambda: [],
-                 quiet: Callable[[], None] = lambda: None):
+                 quiet: Callable[[], None] = lambda: None, finisher=None, draws_front: bool = False):
         self.draw = draw
         """draw(document, pages) -> the pages as a PDF piece (the output stage's, given by the driver)."""
         self.said = said
@@ -43,11 +43,11 @@ class Helper:
         """Commands served before the handler's: name -> function of the command's arguments. Set in
         this process before the command is sent; the helper, forked earlier, runs its own copy of
         the function, which sees what the helper has laid out."""
-        self.finisher = None
-        """The print edition's finisher, for the pieces the helper draws (set by the driver)."""
-        self.draws_front = False
-        """Whether the helper lays out and draws the front matter and the index (the driver's choice:
-        only when no edition needs their pages in this process)."""
+        self.finisher = finisher
+        """The print edition's finisher, for the pieces the helper draws."""
+        self.draws_front = draws_front
+        """Whether the helper lays out and draws the front matter (the driver's choice: only when no
+        edition needs its pages in this process)."""
 
     def start(self, handler: Callable) -> None:
         """Fork the helper; it serves commands with handler until the connection closes."""

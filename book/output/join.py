@@ -407,10 +407,12 @@ def _subset_fonts(out: pikepdf.Pdf) -> int:
 
     streams: dict[tuple[int, int], pikepdf.Object] = {}
     glyphs: dict[tuple[int, int], set[int]] = {}
+    seen: set[tuple[int, int]] = set()
     for page in out.pages:
         for font in _page_fonts(page.obj):
-            if font.get("/Subtype") != "/Type0":
+            if font.get("/Subtype") != "/Type0" or font.objgen in seen:  # a piece's fonts are on each of its pages
                 continue
+            seen.add(font.objgen)
             used = set(_glyph_map(font.ToUnicode)) if "/ToUnicode" in font else set()
             for descendant in font.get("/DescendantFonts", []):
                 used |= _widths_listed(descendant.get("/W", []))
