@@ -104,7 +104,8 @@ def test_note_lost_by_the_engine_is_an_error(tmp_path):
     assert "was lost by the layout engine" in problems.items[0].message
 
 
-def test_strict_build_fails_on_a_separated_note_the_layout_did_not_repair(tmp_path):
+def test_strict_build_fails_on_a_separated_note_the_layout_did_not_repair(tmp_path, fault):
+    """The fixture reproduces the engine's fault (conftest.engine_fault), unrepaired."""
     summary = build(BOOKS / "note-separated", tmp_path / "a", repair=False)
     separated = [w for w in summary.warnings if "its call on page" in w]
     assert separated == [f"{BOOKS / 'note-separated'}/03-chapter.md:9:237: warning: note 2 is printed on "

@@ -18,9 +18,9 @@ from book.preflight.checks import destination_pages
 BOOKS = Path(__file__).resolve().parent / "books"
 def check(built, name: str, **options):
     """Build a fixture book once; preflight its PDF. -> (findings, 1-based first page of the chapter, chapter).
-    The layout is the engine's own (repair=False), so that the note-separated fixture keeps its note
-    on the next page for preflight to find."""
-    summary, pdf = built(f"preflight-{name}", preflight=False, repair=False)
+    The layout is the engine's own (repair=False, and with its fault: conftest.engine_fault), so that
+    the note-separated fixture keeps its note on the next page for preflight to find."""
+    summary, pdf = built(f"preflight-{name}", fault=True, preflight=False, repair=False)
     root = BOOKS / f"preflight-{name}"
     return preflight(pdf, root, **options), summary.layout.pages["ch-01-chapter"] + 1, root / "01-chapter.md"
 
@@ -97,7 +97,7 @@ def test_rgb_image_is_an_error_in_print_only(built):
 # --- notes --------------------------------------------------------------------------------------
 
 def test_note_moved_to_the_next_page_is_tied_to_its_call(built):
-    summary, _ = built("preflight-note-separated", repair=False)
+    summary, _ = built("preflight-note-separated", fault=True, preflight=False, repair=False)
     at = summary.layout.pages
     assert at["ch-01-chapter-n1"] == at["call-ch-01-chapter-n1"] + 1  # the fixture still does what it says
     findings, page, chapter = check(built, "note-separated")
@@ -129,7 +129,7 @@ def test_the_layouts_anchors_are_the_pdfs_named_destinations(built):
 
     from book.preflight.checks import destination_pages
 
-    summary, pdf = built("preflight-note-separated", preflight=False, repair=False)
+    summary, pdf = built("preflight-note-separated", fault=True, preflight=False, repair=False)
     root = BOOKS / "preflight-note-separated"
     read = destination_pages(PdfReader(pdf))
     assert read and {k: summary.layout.pages[k] for k in read} == read
@@ -258,7 +258,7 @@ def test_report_is_json_beside_the_pdf_and_exit_code_follows_errors(built, tmp_p
     notes = coded(findings, "note-separated")
     assert exit_code(notes) == 0                       # warnings only
     assert exit_code(check(built, "tofu")[0]) == 1      # tofu is an error
-    _, pdf = built("preflight-note-separated", repair=False)
+    _, pdf = built("preflight-note-separated", fault=True, preflight=False, repair=False)
     assert report_path(pdf).name == "note-separated-print.preflight.json"
     target = tmp_path / report_path(pdf).name
     write_report(notes, target)

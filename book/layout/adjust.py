@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from . import depth, grid, tighten
 from .galley import galley_html, galley_lines
+from .note_split import holding_only
 from .measure import PX_TO_PT, block_lines, body_lines, loose_lines, page_gaps, zero_figures
 from .repair import Outcome, Blocks, chapter_alone, misplaced, splice_pages, with_fixes
 
@@ -120,7 +121,15 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
     the pages still short vertically, in whole lines (_justify). base: (document, anchors) of the chapter as laid out with
     fixes (alone_base: of the chapter alone, else of a document it is part of). Returns
     ((document, anchors), the chapter's fixes), or None when nothing is to change or a note would
-    leave its page."""
+    leave its page. The trials hold notes where base's layout held them (note_split.holding_only)."""
+    with holding_only(getattr(base[0], "_book_held", ())):
+        return _adjust_held(chapter, lines, base, alone, galley, blocks, fixes, layout, anchors, trials, on_grid,
+                            outcome, alone_base)
+
+
+def _adjust_held(chapter, lines, base, alone, galley, blocks, fixes, layout, anchors, trials, on_grid, outcome,
+                 alone_base):
+    """_adjust_chapter's work."""
     def lay(trial):
         outcome.adjust_layouts += 1
         laid = layout(styled(alone(trial), trial))

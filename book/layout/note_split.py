@@ -15,6 +15,11 @@ In any other case nothing changes: the engine's checks run as before, and a page
 laid out as it was. A split is undone whenever the engine takes the call's line back (widows,
 orphans, a block pushed whole) or moves the note whole to the next page.
 
+The same patch keeps a note from leaving its call's page when a paragraph's second line does not
+fit at the foot (report_footnote): the engine would move the page's notes away to fit it; they are
+held, and the paragraph starts the next page. Each layout names the paragraphs it held (take_held),
+and a chapter's adjustments hold only at those (holding_only).
+
 Isolated like footnote_area.py: `install()` (from paginate.py's Engine) is the only way in, and
 dropping this module restores the engine's behaviour.
 """
@@ -22,6 +27,8 @@ dropping this module restores the engine's behaviour.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from math import inf, isfinite
 
 import weasyprint.layout as layout
@@ -46,8 +53,22 @@ _CONTAINER = block_container_layout.__code__
 FORCED = ("page", "left", "right", "recto", "verso")
 """Values of break-before that start a new page."""
 
+HOLD = True
+"""Whether a paragraph's line is never fitted at the foot of a page by moving the page's notes away
+(see report_footnote). Tests turn it off to reproduce the engine's fault that repair.py repairs."""
+
+_ONLY: frozenset | None = None
+"""While set (holding_only), notes are held only for these paragraphs (held_keys of a first layout);
+elsewhere the engine moves them, as without HOLD."""
+
+_ROOT: list = [None]
+"""The root element of the document being laid out (to name a held paragraph by its place)."""
+
+_KEYS: list = []
+"""The paragraphs held in the layout under way (paragraph_key)."""
+
 _HELD = object()
-"""Stands in the reported notes for a continuation held aside (see report_footnote)."""
+"""Stands in the reported notes for the notes held aside (see report_footnote)."""
 
 _SAVED: dict[str, object] = {}
 """The engine's own functions, while the patch is installed."""
@@ -186,28 +207,41 @@ def unlayout_footnote(self: LayoutContext, footnote) -> None:
 
 
 def report_footnote(self: LayoutContext, footnote) -> None:
-    """The engine's `report_footnote` (the note moves whole to the next page), a split undone first.
+    """The engine's `report_footnote` (the note moves whole to the next page), a split undone first;
+    but never to fit a paragraph's line under the notes.
 
-    A continuation is never moved on. The engine reports notes, last first, when a paragraph cannot
-    keep its orphans at the foot of the page, until the paragraph's line fits; it reports a page's
-    first note (the continuation) only when the others did not make room, and then breaks the
-    paragraph anyway, leaving the notes it moved on the next page. So the continuation is only held
-    aside (the engine's loop ends: the page has no notes left; the room it takes stays reserved, so
-    the line still does not fit) and given back to the page at the next call into the patch."""
+    When a paragraph's second line does not fit at the foot of the page, and the paragraph cannot
+    keep its orphans there without it, the engine moves the page's notes to the next page, last
+    first, until the line fits (upstream #2432): a note whose call stays on this page is then
+    printed on the next one. Here the page's notes are only held aside at the first such report
+    (the engine's loop ends: the page has no notes left; the room they take stays reserved, so the
+    line still does not fit) and the engine breaks the paragraph as its orphans ask: the paragraph
+    starts the next page, its notes with it, and every note stays on its call's page. The held notes
+    are given back to the page at the next call into the patch. A continuation (the rest of a split
+    note, first on its page) is never moved on either: with HOLD off, the engine reports the page's
+    other notes, and then the continuation is held the same way. The engine's other reports (a note
+    that does not fit moves with its line; notes carried over that do not fit the next page either)
+    are its own."""
     self._book_pending = None
     _release(self)
-    if hasattr(footnote, "_book_skip") and footnote is self.current_page_footnotes[0]:
-        self.current_page_footnotes.remove(footnote)
-        self.reported_footnotes.append(_HELD)  # the engine counts what it reported, to reorder it
-        self._book_held = [footnote, False]
+    caller = sys._getframe(1)
+    if HOLD and caller.f_code is _LINE_CHECK and "reported_footnotes" in caller.f_locals and \
+            _holds(paragraph_key(caller.f_locals["box"].element)):
+        held = list(self.current_page_footnotes)
+    elif hasattr(footnote, "_book_skip") and footnote is self.current_page_footnotes[0]:
+        held = [footnote]  # a continuation is never moved on (with HOLD off, the engine reports the rest)
+    else:
+        _undo(self, footnote)
+        _engine("report_footnote")(self, footnote)
         return
-    _undo(self, footnote)
-    _engine("report_footnote")(self, footnote)
+    del self.current_page_footnotes[:len(held)]  # the area's list too: the area's room is not re-measured
+    self.reported_footnotes.append(_HELD)  # the engine counts what it reported, to reorder it
+    self._book_held = [held, False]
 
 
 def _release(context: LayoutContext, checked: bool = False) -> None:
-    """Give a held continuation back to the top of the page's notes; when called from the line check
-    that follows the holding (checked), only note that the check is done."""
+    """Give held notes back to the top of the page's notes; when called from the line check that
+    follows the holding (checked), only note that the check is done."""
     held = context._book_held
     if held is None:
         return
@@ -215,7 +249,7 @@ def _release(context: LayoutContext, checked: bool = False) -> None:
         held[1] = True
         return
     context._book_held = None
-    context.current_page_footnotes.insert(0, held[0])
+    context.current_page_footnotes[:0] = held[0]
     context.reported_footnotes.remove(_HELD)
 
 
@@ -238,8 +272,8 @@ def _area_layout(context, box, bottom_space, skip_stack, containing_block, page_
     """A footnote area laid out: from where its first note stopped on the previous page, if that
     note is a continuation (the area's rule and padding kept, as on every page); and, if the area is
     cut, stopping where its room ends (measured from the area's top, wherever the engine lays it)."""
-    if context._book_held is not None:  # the page's area copied while its continuation was held
-        box.children.insert(0, build.create_anonymous_boxes(context._book_held[0].deepcopy()))
+    if context._book_held is not None:  # the page's area copied while its notes were held
+        box.children[:0] = [build.create_anonymous_boxes(note.deepcopy()) for note in context._book_held[0]]
         _release(context)
     first = box.children[0] if box.children else None
     if skip_stack is None and getattr(first, "_book_skip", None) is not None:
@@ -280,7 +314,56 @@ def remake_page(index, context, root_box, html):
 def make_all_pages(context, root_box, html, pages):
     """The engine's `make_all_pages`, each pass starting with no page made."""
     context._book_made = None
+    _ROOT[0] = root_box.element
     yield from _engine("make_all_pages")(context, root_box, html, pages)
+
+
+# --- which paragraphs are held -----------------------------------------------------------------
+
+def paragraph_key(element) -> tuple[str, int] | None:
+    """A paragraph named by its place, the same in every layout of its chapter whatever data-fix
+    tokens its blocks carry: (the id of its chapter's section, its rank among the section's elements)."""
+    root = _ROOT[0]
+    if root is None or element is None:
+        return None
+    for section in root.iter("section"):
+        for rank, each in enumerate(section.iter()):
+            if each is element and "chapter" in section.get("class", "").split():
+                return section.get("id", ""), rank
+    return None
+
+
+def _holds(key) -> bool:
+    """Whether the paragraph's notes are held (and, outside holding_only, the paragraph recorded)."""
+    if _ONLY is not None:
+        return key in _ONLY
+    if key is not None:
+        _KEYS.append(key)
+    return True
+
+
+def take_held() -> frozenset:
+    """The paragraphs held since the last call (Engine.layout keeps them with each document)."""
+    keys = frozenset(_KEYS)
+    _KEYS.clear()
+    return keys
+
+
+def holding() -> str:
+    """Where notes are held in the layouts now (part of the key a kept layout is found by)."""
+    return "" if _ONLY is None else repr(sorted(_ONLY))
+
+
+@contextmanager
+def holding_only(keys) -> Iterator[None]:
+    """Hold notes only for these paragraphs while the block runs: a chapter's adjustments are tried
+    with the breaks its first layout took (the trials' other faults make them fail, as they did)."""
+    global _ONLY
+    before, _ONLY = _ONLY, frozenset(keys)
+    try:
+        yield
+    finally:
+        _ONLY = before
 
 
 # --- installing ----------------------------------------------------------------------------

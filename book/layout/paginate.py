@@ -28,6 +28,7 @@ from .font_features import install as install_font_features
 from .font_subset import install as install_font_subset
 from .footnote_area import install as install_footnote_area
 from .note_split import install as install_note_split
+from .note_split import holding, take_held
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
@@ -155,7 +156,7 @@ class Engine:
     def layout(self, html: str, base_url: str):
         """Lay out one HTML document; returns a weasyprint Document. Raises Refused when the
         document asks for anything outside the allowed folders."""
-        key = hashlib.sha256(f"{base_url}\0{html}".encode()).hexdigest() if self.keep else ""
+        key = hashlib.sha256(f"{base_url}\0{html}\0{holding()}".encode()).hexdigest() if self.keep else ""
         if key in self.kept:
             self.used.add(key)
             document, said = self.kept[key]
@@ -164,11 +165,14 @@ class Engine:
         before = len(self.messages)
         self.fetcher.refused.clear()
         with self.listening(), shared_sheets(self.sheets):
+            take_held()
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
                 rendered = document.render(font_config=self.fonts)
             except FatalURLFetchingError:
                 rendered = None
+            if rendered is not None:
+                rendered._book_held = take_held()  # paragraphs whose notes were held (note_split.py)
             if self.fetcher.refused:
                 raise Refused(self.fetcher.refused[0])
         self.layouts += 1
