@@ -371,6 +371,7 @@ def test_pages_no_break_can_fill_are_justified_in_whole_lines_and_reported(any_b
         page = [line for line in lines if line.page == int(where.group(3)) - 1 and line.chapter == chapter]
         worded = [line.text for line in page if len(line.text.split()) >= 4]
         assert worded and measure.zero_figures(worded[-1]) == measure.zero_figures(text), message
+        assert f'("{measure._excerpt(worded[-1])}")' in message, "quoted as printed, numbers and all"
     below = {}
     for page in laid.pages:
         boxes = list(page._page_box.descendants())

@@ -294,7 +294,8 @@ def report_filled(book: Book, lines: list[Line], filled: list[tuple[str, str, in
     """Each page the build justified vertically (layout/depth.py `fill`), as `path:line:col: what;
     what to do` at a chapter line near the page's foot. filled: (chapter id, that line's text, how
     many of the chapter's lines before it read the same, blank lines added, lines short), as the
-    adjustments record them."""
+    adjustments record them. The line is quoted as printed: its cross-references' numbers written in,
+    where the adjustments saw the zeros a part is laid out with."""
     lines = sorted(lines, key=lambda line: (line.page, line.top))
     out = []
     for chapter, text, before, added, short in filled:
@@ -302,7 +303,7 @@ def report_filled(book: Book, lines: list[Line], filled: list[tuple[str, str, in
         if len(same) <= before:
             continue
         line = same[before]
-        out.append(f"{source_location(book, line)}: PDF page {line.page + 1} (\"{_excerpt(text)}\") would end "
+        out.append(f"{source_location(book, line)}: PDF page {line.page + 1} (\"{_excerpt(line.text)}\") would end "
                    f"{short:.1f} lines short: {added} blank line{'s' if added > 1 else ''} above its headings and "
                    "between its paragraphs fill it, because the next lines do not fit with their notes; shorten a "
                    "paragraph or a note on this page or the next to bring them back")
