@@ -58,14 +58,11 @@ HOLD = True
 (see report_footnote). Tests turn it off to reproduce the engine's fault that repair.py repairs."""
 
 _ONLY: frozenset | None = None
-"""While set (holding_only), notes are held only for these paragraphs (held_keys of a first layout);
+"""While set (holding_only), notes are held only for these paragraphs (take_held of a first layout);
 elsewhere the engine moves them, as without HOLD."""
 
-_ROOT: list = [None]
-"""The root element of the document being laid out (to name a held paragraph by its place)."""
-
 _KEYS: list = []
-"""The paragraphs held in the layout under way (paragraph_key)."""
+"""The paragraphs held since take_held was last called (paragraph_key)."""
 
 _HELD = object()
 """Stands in the reported notes for the notes held aside (see report_footnote)."""
@@ -226,7 +223,7 @@ def report_footnote(self: LayoutContext, footnote) -> None:
     _release(self)
     caller = sys._getframe(1)
     if HOLD and caller.f_code is _LINE_CHECK and "reported_footnotes" in caller.f_locals and \
-            _holds(paragraph_key(caller.f_locals["box"].element)):
+            _holds(self, caller.f_locals["box"].element):
         held = list(self.current_page_footnotes)
     elif hasattr(footnote, "_book_skip") and footnote is self.current_page_footnotes[0]:
         held = [footnote]  # a continuation is never moved on (with HOLD off, the engine reports the rest)
@@ -314,27 +311,30 @@ def remake_page(index, context, root_box, html):
 def make_all_pages(context, root_box, html, pages):
     """The engine's `make_all_pages`, each pass starting with no page made."""
     context._book_made = None
-    _ROOT[0] = root_box.element
+    context._book_root = root_box.element  # to name a held paragraph by its place (paragraph_key)
     yield from _engine("make_all_pages")(context, root_box, html, pages)
 
 
 # --- which paragraphs are held -----------------------------------------------------------------
 
-def paragraph_key(element) -> tuple[str, int] | None:
+def paragraph_key(root, element) -> tuple[str, int] | None:
     """A paragraph named by its place, the same in every layout of its chapter whatever data-fix
     tokens its blocks carry: (the id of its chapter's section, its rank among the section's elements)."""
-    root = _ROOT[0]
-    if root is None or element is None:
-        return None
     for section in root.iter("section"):
-        for rank, each in enumerate(section.iter()):
-            if each is element and "chapter" in section.get("class", "").split():
-                return section.get("id", ""), rank
+        if "chapter" in section.get("class", "").split():
+            for rank, each in enumerate(section.iter()):
+                if each is element:
+                    return section.get("id", ""), rank
     return None
 
 
-def _holds(key) -> bool:
-    """Whether the paragraph's notes are held (and, outside holding_only, the paragraph recorded)."""
+def _holds(context: LayoutContext, element) -> bool:
+    """Whether the paragraph's notes are held: always, the paragraph recorded for take_held; inside
+    holding_only, where its keys say."""
+    if _ONLY is not None and not _ONLY:
+        return False
+    root = context._book_root
+    key = paragraph_key(root, element) if root is not None and element is not None else None
     if _ONLY is not None:
         return key in _ONLY
     if key is not None:
@@ -379,7 +379,7 @@ def install() -> None:
     for name in _METHODS:
         _SAVED[name] = getattr(LayoutContext, name)
     _SAVED["remake_page"], _SAVED["make_all_pages"] = page.remake_page, layout.make_all_pages
-    LayoutContext._book_pending = LayoutContext._book_held = None
+    LayoutContext._book_pending = LayoutContext._book_held = LayoutContext._book_root = None
     LayoutContext.layout_footnote = layout_footnote
     LayoutContext.unlayout_footnote = unlayout_footnote
     LayoutContext.report_footnote = report_footnote
@@ -395,7 +395,7 @@ def uninstall() -> None:
         return
     for name in _METHODS:
         setattr(LayoutContext, name, _SAVED[name])
-    del LayoutContext._book_pending, LayoutContext._book_held
+    del LayoutContext._book_pending, LayoutContext._book_held, LayoutContext._book_root
     page.remake_page, layout.make_all_pages = _SAVED["remake_page"], _SAVED["make_all_pages"]
     for module in (layout, page, footnote_area):
         module.block_level_layout = _block_level_layout

@@ -27,8 +27,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .font_features import install as install_font_features
 from .font_subset import install as install_font_subset
 from .footnote_area import install as install_footnote_area
-from .note_split import install as install_note_split
 from .note_split import holding, take_held
+from .note_split import install as install_note_split
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
