@@ -165,3 +165,17 @@ def check_fails(folder: Path, *expected: str) -> str:
     for line in expected:
         assert f"{folder}/{line}" in result.output, result.output
     return result.output
+
+
+def noted_paragraphs(rng, count: int, words: list[str], length: int, most_notes: int, spaced=()) -> str:
+    """count paragraphs of length random words, each with up to most_notes notes of one to six lines
+    (ids n<paragraph>-<note>); the paragraphs numbered in spaced get a random data-fix spacing."""
+    out = []
+    for p in range(count):
+        notes = "".join(f'{" ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))}.'
+                        f'<span class="fn" id="n{p}-{k}"><a class="fn-num" href="#c">{k + 1}</a> '
+                        f'{" ".join(rng.choice(words) for _ in range(rng.choice((4, 12, 30, 70))))}.</span> '
+                        for k in range(rng.randint(0, most_notes)))
+        fix = f' data-fix="{rng.choice(("tight", "wide", "tighter"))}"' if p in spaced else ""
+        out.append(f"<p{fix}>{' '.join(rng.choice(words) for _ in range(length))}. {notes}</p>")
+    return "".join(out)

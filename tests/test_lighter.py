@@ -184,19 +184,15 @@ def test_the_footnote_area_from_per_note_heights_lays_out_as_the_engine_does():
     and the per-note path is the one taken."""
     import random
 
+    from conftest import noted_paragraphs
+
     from book.layout import footnote_area
 
     rng = random.Random(17)
     words = "camp steppe letter winter station archive mother wagon barrack order".split()
-    paragraphs = []
-    for p in range(60):
-        notes = "".join(f'{" ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))}.'
-                        f'<span class="fn" id="n{p}-{k}"><a class="fn-num" href="#c">{k + 1}</a> '
-                        f'{" ".join(rng.choice(words) for _ in range(rng.choice((4, 12, 30, 70))))}.</span> '
-                        for k in range(rng.randint(0, 4)))
-        paragraphs.append(f"<p>{' '.join(rng.choice(words) for _ in range(40))}. {notes}</p>")
+    paragraphs = noted_paragraphs(rng, 60, words, 40, 4)
     html = (f'<html><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
-            f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter'>{''.join(paragraphs)}"
+            f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter'>{paragraphs}"
             "</section></body></html>")
     engine = Engine([STYLES])  # installs the per-note path
     taken = []

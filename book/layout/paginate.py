@@ -27,6 +27,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .font_features import install as install_font_features
 from .font_subset import install as install_font_subset
 from .footnote_area import install as install_footnote_area
+from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
 
@@ -115,6 +116,7 @@ class Engine:
         install_note_split()  # a long note runs over to the next page (note_split.py)
         install_font_features()  # text layouts free their font-feature attributes (font_features.py)
         install_font_subset()  # fonts subset without reading the tables dropped (font_subset.py)
+        install_line_memo()  # a line's break worked out once per text, width and style (line_memo.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}

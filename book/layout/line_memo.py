@@ -1,0 +1,121 @@
+"""WeasyPrint 70's first-line breaks remembered across layouts (an engine patch).
+
+Every line of running text is found by `split_first_line`: Pango shapes the rest of the paragraph
+(or a guess at the part of it that the line needs) at the line's width and says where the first
+line ends. The answer depends only on the text, the width, the justification spacing asked for,
+whether the line starts a line box, and the text properties of the box's style (font, size,
+features, language, spacing, hyphenation, white-space and breaking rules): never on the page the
+line falls on. Yet the engine asks it again and again for the same text: each note is laid out
+again whenever the page's footnote area is measured or cut, a paragraph pushed to the next page is
+laid out again there, and a chapter's adjustments (adjust.py) lay the chapter out several times
+with a few paragraphs set differently, the others as before.
+
+Here the answer is kept, keyed by all of those inputs, and given back when they recur: the same
+numbers, and a copy of the (inactive) text layout that the engine keeps on the text box and
+re-creates from its text when it draws it. The cache belongs to one FontConfiguration (one
+Engine: one build, or one `book watch` session, which makes a new one when a style or font file
+changes), is let go whenever one more @font-face font is loaded into it (a font added may change
+which font a fallback finds), and holds at most LIMIT answers, the least recently used let go first.
+
+Isolated like footnote_area.py: `install()` is the only way in, and dropping this module (and its
+call in paginate.py) restores the engine's behaviour.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import weasyprint.layout.inline as inline
+from weasyprint.text import line_break
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.line_break import Layout
+
+_ENGINE = line_break.split_first_line
+"""The engine's own function."""
+
+_ADD_FACE = FontConfiguration.add_font_face
+"""The engine's own method, which loads an @font-face font into a font configuration."""
+
+PROPERTIES = (
+    "direction", "font_family", "font_feature_settings", "font_kerning", "font_language_override",
+    "font_size", "font_stretch", "font_style", "font_variant_alternates", "font_variant_caps",
+    "font_variant_east_asian", "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
+    "font_variation_settings", "font_weight", "hyphenate_character", "hyphenate_limit_chars",
+    "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "overflow_wrap", "tab_size",
+    "text_decoration_line", "white_space", "word_break", "word_spacing",
+)
+"""Every property of a style that the engine's split_first_line reads, directly or through the text
+layout it makes (Layout.setup, set_text, get_font_description, font_features, line_size);
+tests/test_line_memo.py checks the list against the engine's source."""
+
+LIMIT = 30_000
+"""Answers kept at most per font configuration: about 600 bytes each with the text they are keyed by
+(ALZHIR's cold build keeps some 13,000 of them, issue 17's 204-page corpus 23,000)."""
+
+hits = misses = 0
+"""Answers given back, and answers the engine worked out, since the process started (for bench/)."""
+
+
+def _key(text, style, max_width, justification_spacing, is_line_start, minimum, styles: dict):
+    """The answer's key; styles: the memo's tuples of property values, each kept once."""
+    values = tuple(style[name] for name in PROPERTIES)
+    return (text, max_width, justification_spacing, is_line_start, minimum, styles.setdefault(values, values))
+
+
+def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
+                     minimum=False):
+    """The engine's split_first_line, its answer remembered per font configuration."""
+    global hits, misses
+    config = style.font_config
+    memo = config.__dict__.get("_book_lines")
+    faces = config.__dict__.get("_book_faces", 0)
+    if memo is None or config._book_lines_faces != faces:  # a font added may change any fallback
+        memo = config._book_lines = OrderedDict()
+        config._book_styles, config._book_lines_faces = {}, faces
+    try:
+        key = _key(text, style, max_width, justification_spacing, is_line_start, minimum, config._book_styles)
+    except TypeError:  # a value that cannot be a key: the engine answers, nothing is kept
+        return _ENGINE(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    found = memo.get(key)
+    if found is not None:
+        hits += 1
+        memo.move_to_end(key)
+        layout, *rest = found
+        return (_copy(layout), *rest)
+    misses += 1
+    answer = _ENGINE(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    layout, *rest = answer
+    if hasattr(layout, "layout"):  # still active (the engine deactivates every layout it returns)
+        return answer
+    memo[key] = (_copy(layout), *rest)
+    if len(memo) > LIMIT:
+        memo.popitem(last=False)
+    return answer
+
+
+def _copy(layout: Layout) -> Layout:
+    """A text layout of its own for each box: the engine sets text on it when it draws."""
+    new = Layout.__new__(Layout)
+    new.__dict__.update(layout.__dict__)
+    return new
+
+
+def add_font_face(self: FontConfiguration, rule_descriptors, url_fetcher):
+    """The engine's add_font_face, counting the fonts it has loaded into the configuration (the
+    memo is let go when one more is loaded)."""
+    result = _ADD_FACE(self, rule_descriptors, url_fetcher)
+    folder = self._folder
+    self._book_faces = sum(1 for _ in folder.iterdir()) if folder is not None and folder.exists() else 0
+    return result
+
+
+def install() -> None:
+    """Remember first-line breaks in every layout of this process."""
+    inline.split_first_line = split_first_line
+    FontConfiguration.add_font_face = add_font_face
+
+
+def uninstall() -> None:
+    """Back to the engine's own function (for tests that compare the two)."""
+    inline.split_first_line = _ENGINE
+    FontConfiguration.add_font_face = _ADD_FACE
