@@ -49,15 +49,16 @@ layout it makes (Layout.setup, set_text, get_font_description, font_features, li
 tests/test_line_memo.py checks the list against the engine's source."""
 
 LIMIT = 30_000
-"""Answers kept at most per font configuration: about 600 bytes each with the text they are keyed by
-(ALZHIR's cold build keeps some 13,000 of them, issue 17's 204-page corpus 23,000)."""
+"""Answers kept at most per font configuration: a few hundred bytes each with the text they are
+keyed by (ALZHIR's cold build keeps some 13,000 of them, issue 17's 204-page corpus 23,000)."""
 
 hits = misses = 0
 """Answers given back, and answers the engine worked out, since the process started (for bench/)."""
 
 
 def _key(text, style, max_width, justification_spacing, is_line_start, minimum, styles: dict):
-    """The answer's key; styles: the memo's tuples of property values, each kept once."""
+    """The answer's key; styles: the memo's tuples of property values (and of a layout's attribute
+    names), each kept once."""
     values = tuple(style[name] for name in PROPERTIES)
     return (text, max_width, justification_spacing, is_line_start, minimum, styles.setdefault(values, values))
 
@@ -80,24 +81,26 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
     if found is not None:
         hits += 1
         memo.move_to_end(key)
-        layout, *rest = found
-        return (_copy(layout), *rest)
+        names = found[0]
+        layout = Layout.__new__(Layout)  # a text layout of its own for each box: drawing sets text on it
+        layout.__dict__.update(zip(names, found[1:]))
+        return (layout, *found[len(names) + 1:])
     misses += 1
     answer = _ENGINE(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     layout, *rest = answer
     if hasattr(layout, "layout"):  # still active (the engine deactivates every layout it returns)
         return answer
-    memo[key] = (_copy(layout), *rest)
+    names = tuple(layout.__dict__)  # one flat tuple: the layout's attribute names, their values, the numbers
+    memo[key] = (config._book_styles.setdefault(names, names), *layout.__dict__.values(), *rest)
     if len(memo) > LIMIT:
         memo.popitem(last=False)
     return answer
 
 
-def _copy(layout: Layout) -> Layout:
-    """A text layout of its own for each box: the engine sets text on it when it draws."""
-    new = Layout.__new__(Layout)
-    new.__dict__.update(layout.__dict__)
-    return new
+def forget(config: FontConfiguration) -> None:
+    """Let go of what the font configuration's memo holds (Engine.end, once a build's layouts are done)."""
+    config.__dict__.pop("_book_lines", None)
+    config.__dict__.pop("_book_styles", None)
 
 
 def add_font_face(self: FontConfiguration, rule_descriptors, url_fetcher):

@@ -27,6 +27,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .font_features import install as install_font_features
 from .font_subset import install as install_font_subset
 from .footnote_area import install as install_footnote_area
+from .line_memo import forget as forget_lines
 from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
@@ -145,9 +146,11 @@ class Engine:
                 break
 
     def end(self) -> None:
-        """The build is over: let go of the kept layouts it did not use (the session's memory stays
-        the size of one book)."""
+        """The build's layout is over: let go of the kept layouts it did not use (the session's memory
+        stays the size of one book); in a single build, of the line breaks remembered (line_memo.py),
+        before the pages are drawn."""
         if not self.keep:
+            forget_lines(self.fonts)
             return
         for key in set(self.kept) - self.used:
             del self.kept[key]
