@@ -14,7 +14,7 @@ Here the answer is kept, keyed by all of those inputs, and given back when they 
 numbers, and a copy of the (inactive) text layout that the engine keeps on the text box and
 re-creates from its text when it draws it. The cache belongs to one FontConfiguration (one
 Engine: one build, or one `book watch` session, which makes a new one when a style or font file
-changes), is let go whenever one more @font-face font is loaded into it (a font added may change
+changes), is let go whenever a new @font-face rule is given to it (a font added may change
 which font a fallback finds), and holds at most LIMIT answers, the least recently used let go first.
 
 Isolated like footnote_area.py: `install()` is the only way in, and dropping this module (and its
@@ -53,7 +53,7 @@ LIMIT = 30_000
 keyed by (ALZHIR's cold build keeps some 13,000 of them, issue 17's 204-page corpus 23,000)."""
 
 hits = misses = 0
-"""Answers given back, and answers the engine worked out, since the process started (for bench/)."""
+"""Answers given back, and answers the engine worked out, since the process started (tests read them)."""
 
 
 def _key(text, style, max_width, justification_spacing, is_line_start, minimum, styles: dict):
@@ -104,12 +104,14 @@ def forget(config: FontConfiguration) -> None:
 
 
 def add_font_face(self: FontConfiguration, rule_descriptors, url_fetcher):
-    """The engine's add_font_face, counting the fonts it has loaded into the configuration (the
-    memo is let go when one more is loaded)."""
-    result = _ADD_FACE(self, rule_descriptors, url_fetcher)
-    folder = self._folder
-    self._book_faces = sum(1 for _ in folder.iterdir()) if folder is not None and folder.exists() else 0
-    return result
+    """The engine's add_font_face, counting the @font-face rules the configuration has been given
+    (each document gives its rules again; the memo is let go when a new one comes)."""
+    seen = self.__dict__.setdefault("_book_rules", set())
+    rule = str(rule_descriptors)  # as the engine names the font it loads
+    if rule not in seen:
+        seen.add(rule)
+        self._book_faces = len(seen)
+    return _ADD_FACE(self, rule_descriptors, url_fetcher)
 
 
 def install() -> None:
