@@ -4,13 +4,18 @@ WeasyPrint's laid-out Documents cannot be sent between processes, so the helper 
 starts with everything this process has read and laid out so far, keeps the parts it lays out,
 and sends back only what can be sent (where ids landed, what was repaired, the drawn PDF piece).
 Commands go one way and results come back in order; an exception raised in the helper is raised
-again here when its result is received.
+again here when its result is received. The helper hands each result to a thread that sends it, and
+goes on with the next command: a result bigger than the pipe holds (a drawn piece) would otherwise
+keep it waiting until this process is free to read it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import queue
+import threading
 from collections.abc import Callable
 
 
@@ -60,17 +65,37 @@ class Helper:
     def _serve(self, connection, handler: Callable) -> None:
         self.connection.close()
         self.quiet()
-        while True:
-            try:
-                name, args = connection.recv()
-            except EOFError:
-                return
-            before = len(self.said())
-            try:
-                result = ("ok", self.commands[name](*args) if name in self.commands else handler(name, *args))
-            except BaseException as error:  # sent back and raised in the main process
-                result = ("raise", error)
-            connection.send((result, self.said()[before:]))
+        outbox: queue.Queue = queue.Queue()
+
+        def sender() -> None:  # sends what the loop below has pickled, in order, while it goes on
+            while (data := outbox.get()) is not None:
+                try:
+                    connection.send_bytes(data)
+                except BaseException:  # the main process has gone, or the pipe broke: it must not wait on
+                    connection.close()  # a result that will never come (its receive raises EOFError)
+                    return
+
+        thread = threading.Thread(target=sender, daemon=True)
+        thread.start()
+        try:
+            while True:
+                try:
+                    name, args = connection.recv()
+                except EOFError:
+                    return
+                before = len(self.said())
+                try:
+                    result = ("ok", self.commands[name](*args) if name in self.commands else handler(name, *args))
+                except BaseException as error:  # sent back and raised in the main process
+                    result = ("raise", error)
+                try:  # pickled here, not in the thread: what is sent is the result as it is now
+                    data = pickle.dumps((result, self.said()[before:]), pickle.HIGHEST_PROTOCOL)
+                except Exception as error:
+                    data = pickle.dumps((("raise", RuntimeError(f"the helper could not send its result: {error}")), []))
+                outbox.put(data)
+        finally:
+            outbox.put(None)
+            thread.join()
 
     def send(self, name: str, *args) -> None:
         """Ask the helper to run a command."""
