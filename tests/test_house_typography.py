@@ -340,6 +340,36 @@ def test_short_pages_are_filled_where_an_adjustment_can(fixture_plain, fixture_b
                for tokens in trial.values())
 
 
+def test_a_layout_is_measured_once_for_all_the_questions_its_trials_ask(fixture_plain, monkeypatch):
+    """depth.gaps, short, shortness and pitch_pt measure a layout's lines once (a chapter's trials
+    ask them again and again), answer as a fresh measure does, and measure a document anew when its
+    pages are others."""
+    import statistics
+
+    from book.layout import depth
+    _, plain, _ = fixture_plain
+    document = plain.body.document
+
+    def fresh(pages):
+        lines = measure.body_lines(pages)
+        pitch = statistics.median(line.height for line in lines) * measure.PX_TO_PT
+        last = max(line.page for line in lines)
+        return {page: gap / pitch for page, gap in measure.page_gaps(pages, lines).items() if page < last}
+
+    calls = []
+    monkeypatch.setattr(depth, "body_lines", lambda pages: calls.append(len(pages)) or measure.body_lines(pages))
+    expected = fresh(document.pages)
+    assert any(gap > depth.ALLOWED for gap in expected.values())
+    assert depth.gaps(document) == expected and calls == [len(document.pages)]
+    depth.gaps(document)[0] = 99.0  # a copy: what the next question gets is not changed
+    assert depth.gaps(document) == expected
+    assert depth.short(document) == {p: g for p, g in expected.items() if g > depth.ALLOWED}
+    depth.shortness(document), depth.short_pages(document), depth.pitch_pt(document)
+    assert calls == [len(document.pages)]
+    fewer = document.copy(document.pages[1:])
+    assert depth.gaps(fewer) == fresh(fewer.pages) and calls == [len(document.pages), len(fewer.pages)]
+
+
 def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(any_book):
     """Notes included: the room between a page's last line and its notes (or its foot) is at most a line."""
     _, laid, lines = any_book

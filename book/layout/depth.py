@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import weakref
 
 from .measure import PX_TO_PT, body_lines, page_gaps
 from .repair import Blocks
@@ -73,15 +74,31 @@ SPLIT = "split"
 """The data-fix token that lets a table row break across pages (styled in book.css)."""
 
 
+_MEASURED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Document -> (its pages' ids, its lines, its gaps): a chapter's adjustments ask how short the pages
+of one layout end many times (each trial is compared with the best so far), and a layout is never
+changed in place (`justify` moves boxes on copies)."""
+
+
+def _measured(document) -> tuple[list, dict[int, float]]:
+    """(body_lines of the document's pages, gaps), measured once per document and pages."""
+    key = tuple(map(id, document.pages))
+    known = _MEASURED.get(document)
+    if known is None or known[0] != key:
+        lines = body_lines(document.pages)
+        found = {}
+        if lines:
+            pitch = statistics.median(line.height for line in lines) * PX_TO_PT
+            last = max(line.page for line in lines)
+            found = {page: gap / pitch for page, gap in page_gaps(document.pages, lines).items() if page < last}
+        known = _MEASURED[document] = (key, lines, found)
+    return known[1], known[2]
+
+
 def gaps(document) -> dict[int, float]:
     """Page index -> how many lines short of full depth it ends, for the pages but the last that carry
     running text (measured as the tests measure it: measure.page_gaps, in lines of the body)."""
-    lines = body_lines(document.pages)
-    if not lines:
-        return {}
-    pitch = statistics.median(line.height for line in lines) * PX_TO_PT
-    last = max(line.page for line in lines)
-    return {page: gap / pitch for page, gap in page_gaps(document.pages, lines).items() if page < last}
+    return dict(_measured(document)[1])
 
 
 def short(document) -> dict[int, float]:
@@ -296,7 +313,7 @@ def fill_rules(tokens) -> str:
 
 def pitch_pt(document) -> float:
     """The body's line in pt (the median height of its lines of running text)."""
-    lines = body_lines(document.pages)
+    lines = _measured(document)[0]
     return round(statistics.median(line.height for line in lines) * PX_TO_PT, 2) if lines else 0.0
 
 
