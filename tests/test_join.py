@@ -294,6 +294,46 @@ def test_each_font_is_cut_down_once_to_the_glyphs_every_piece_drew(laid, tmp_pat
     assert len(inked - used) > 100 and not any(cut["glyf"][kept[gid]].numberOfContours for gid in inked - used - {0})
 
 
+def test_a_piece_compresses_quickly_what_the_join_writes_again(tmp_path):
+    """A piece's font programs are compressed at zlib level 1 (the join cuts them down and compresses
+    them again) and its other streams at level 6, not pydyf's 9; every stream holds what the engine
+    wrote, and the joined book's font program is compressed at the default level."""
+    import zlib
+
+    from book.layout.font_subset import deferred
+    from book.output.finish import chain, ligature_text
+    from book.output.join import FONT_LEVEL, PIECE_LEVEL
+
+    finisher = print_finisher(PrintSetup(bleed_mm=3))
+    data = piece_bytes(lay_out(ONE), finisher, "pdf/x-4", STAMP)
+    document = lay_out(ONE)
+    document.metadata.created = document.metadata.modified = STAMP.iso
+    with deferred():  # the piece as before: the same font, whole, and pydyf's own compression
+        engine = document.write_pdf(finisher=chain(finisher, ligature_text), pdf_variant="pdf/x-4")
+    levels: dict[str, set[int]] = {}
+    with pikepdf.open(io.BytesIO(data)) as ours, pikepdf.open(io.BytesIO(engine)) as theirs:
+        def streams(pdf):
+            found = [(obj.get("/Length1") is not None, obj.read_bytes(), obj.read_raw_bytes())
+                     for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Filter") == "/FlateDecode"
+                     and obj.get("/Type") != "/XRef"]  # the cross-reference table: other offsets
+            return sorted(found, key=lambda s: (s[0], len(s[1]), s[1]))
+        mine, engines = streams(ours), streams(theirs)
+        assert [(font, len(raw)) for font, raw, _ in mine] == [(font, len(raw)) for font, raw, _ in engines]
+        for (font, raw, packed), (_, raw_engine, packed_engine) in zip(mine, engines):
+            assert raw == raw_engine
+            level = FONT_LEVEL if font else PIECE_LEVEL
+            assert packed == zlib.compress(raw, level), (font, len(raw))
+            assert packed_engine == zlib.compress(raw, 9)
+            levels.setdefault("font" if font else "other", set()).add(len(raw))
+    assert len(levels["font"]) == 1 and max(levels["font"]) > 150_000  # one face, embedded whole
+    assert len(levels["other"]) >= 3  # page content, the ICC profile, glyph maps
+    others = [piece_bytes(lay_out(html), finisher, "pdf/x-4", STAMP) for html in (FRONT, TWO)]
+    join([others[0], data, others[1]], tmp_path / "book.pdf", labels=LABELS, variant="pdf/x-4")
+    with pikepdf.open(tmp_path / "book.pdf") as pdf:
+        program = list(pdf.pages[0].obj.Resources.Font.values())[0].DescendantFonts[0].FontDescriptor.FontFile2
+        assert program.read_raw_bytes() == zlib.compress(program.read_bytes())
+
+
 def test_a_link_to_an_id_no_piece_has_is_refused(tmp_path):
     html = piece(f'<p><a href="{anchor_href("nowhere")}">Nowhere</a></p>', 1)
     path = write_piece(lay_out(html), "pdf/x-4", tmp_path / "p.pdf")
