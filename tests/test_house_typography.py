@@ -358,13 +358,16 @@ def test_a_layout_is_measured_once_for_all_the_questions_its_trials_ask(fixture_
 
     calls = []
     monkeypatch.setattr(depth, "body_lines", lambda pages: calls.append(len(pages)) or measure.body_lines(pages))
+    depth._MEASURED.pop(document, None)  # another test may have asked first
     expected = fresh(document.pages)
     assert any(gap > depth.ALLOWED for gap in expected.values())
     assert depth.gaps(document) == expected and calls == [len(document.pages)]
     depth.gaps(document)[0] = 99.0  # a copy: what the next question gets is not changed
     assert depth.gaps(document) == expected
     assert depth.short(document) == {p: g for p, g in expected.items() if g > depth.ALLOWED}
-    depth.shortness(document), depth.short_pages(document), depth.pitch_pt(document)
+    depth.shortness(document), depth.short_pages(document)
+    lines = measure.body_lines(document.pages)
+    assert depth.pitch_pt(document) == round(statistics.median(line.height for line in lines) * measure.PX_TO_PT, 2)
     assert calls == [len(document.pages)]
     fewer = document.copy(document.pages[1:])
     assert depth.gaps(fewer) == fresh(fewer.pages) and calls == [len(document.pages), len(fewer.pages)]

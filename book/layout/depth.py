@@ -75,23 +75,26 @@ SPLIT = "split"
 
 
 _MEASURED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""Document -> (its pages' ids, its lines, its gaps): a chapter's adjustments ask how short the pages
-of one layout end many times (each trial is compared with the best so far), and a layout is never
-changed in place (`justify` moves boxes on copies)."""
+"""Document -> (its pages' ids, its line pitch, its gaps): a chapter's adjustments ask how short the
+pages of one layout end many times (each trial is compared with the best so far), and a layout is
+never changed in place (`justify` moves boxes on copies). Its lines are not kept: they would hold
+some megabytes while the layouts live."""
 
 
-def _measured(document) -> tuple[list, dict[int, float]]:
-    """(body_lines of the document's pages, gaps), measured once per document and pages."""
+def _measured(document) -> tuple[float, dict[int, float]]:
+    """(pitch_pt, gaps) of a document, measured once per document and pages."""
     key = tuple(map(id, document.pages))
     known = _MEASURED.get(document)
     if known is None or known[0] != key:
         lines = body_lines(document.pages)
-        found = {}
+        pitch, found = 0.0, {}
         if lines:
-            pitch = statistics.median(line.height for line in lines) * PX_TO_PT
+            height = statistics.median(line.height for line in lines)
+            pitch = round(height * PX_TO_PT, 2)
             last = max(line.page for line in lines)
-            found = {page: gap / pitch for page, gap in page_gaps(document.pages, lines).items() if page < last}
-        known = _MEASURED[document] = (key, lines, found)
+            found = {page: gap / (height * PX_TO_PT) for page, gap in page_gaps(document.pages, lines).items()
+                     if page < last}
+        known = _MEASURED[document] = (key, pitch, found)
     return known[1], known[2]
 
 
@@ -313,8 +316,7 @@ def fill_rules(tokens) -> str:
 
 def pitch_pt(document) -> float:
     """The body's line in pt (the median height of its lines of running text)."""
-    lines = _measured(document)[0]
-    return round(statistics.median(line.height for line in lines) * PX_TO_PT, 2) if lines else 0.0
+    return _measured(document)[0]
 
 
 def _top_level(document, page: int, chapter: str, blocks: Blocks) -> list[tuple[int, str]]:
