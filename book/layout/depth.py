@@ -75,27 +75,25 @@ SPLIT = "split"
 
 
 _MEASURED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""Document -> (its pages' ids, its line pitch, its gaps): a chapter's adjustments ask how short the
-pages of one layout end many times (each trial is compared with the best so far), and a layout is
-never changed in place (`justify` moves boxes on copies). Its lines are not kept: they would hold
-some megabytes while the layouts live."""
+"""Document -> (its line pitch in pt, its gaps): a chapter's adjustments ask how short the pages of
+one layout end many times (each trial is compared with the best so far), and a layout's pages are
+never changed (`justify` moves boxes on copies, a new Document). Its lines are not kept: they would
+hold some megabytes while the layouts live."""
 
 
 def _measured(document) -> tuple[float, dict[int, float]]:
-    """(pitch_pt, gaps) of a document, measured once per document and pages."""
-    key = tuple(map(id, document.pages))
+    """(pitch_pt, gaps) of a document, measured once."""
     known = _MEASURED.get(document)
-    if known is None or known[0] != key:
+    if known is None:
         lines = body_lines(document.pages)
         pitch, found = 0.0, {}
         if lines:
-            height = statistics.median(line.height for line in lines)
-            pitch = round(height * PX_TO_PT, 2)
+            height = statistics.median(line.height for line in lines) * PX_TO_PT
+            pitch = round(height, 2)
             last = max(line.page for line in lines)
-            found = {page: gap / (height * PX_TO_PT) for page, gap in page_gaps(document.pages, lines).items()
-                     if page < last}
-        known = _MEASURED[document] = (key, pitch, found)
-    return known[1], known[2]
+            found = {page: gap / height for page, gap in page_gaps(document.pages, lines).items() if page < last}
+        known = _MEASURED[document] = (pitch, found)
+    return known
 
 
 def gaps(document) -> dict[int, float]:
