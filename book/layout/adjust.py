@@ -16,7 +16,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from . import depth, grid, tighten
+from . import depth, grid, resume, tighten
 from .galley import galley_html, galley_lines
 from .note_split import holding_only
 from .measure import PX_TO_PT, block_lines, body_lines, loose_lines, page_gaps, zero_figures
@@ -122,7 +122,7 @@ def _adjust_chapter(chapter, lines, base, alone, galley, blocks, fixes, layout, 
     fixes (alone_base: of the chapter alone, else of a document it is part of). Returns
     ((document, anchors), the chapter's fixes), or None when nothing is to change or a note would
     leave its page. The trials hold notes where base's layout held them (note_split.holding_only)."""
-    with holding_only(getattr(base[0], "_book_held", ())):
+    with holding_only(getattr(base[0], "_book_held", ())), resume.trials():
         return _adjust_held(chapter, lines, base, alone, galley, blocks, fixes, layout, anchors, trials, on_grid,
                             outcome, alone_base)
 

@@ -31,6 +31,8 @@ from .line_memo import forget as forget_lines
 from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
+from . import resume
+from .resume import install as install_resume
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
@@ -118,6 +120,7 @@ class Engine:
         install_font_features()  # text layouts free their font-feature attributes (font_features.py)
         install_font_subset()  # fonts subset without reading the tables dropped (font_subset.py)
         install_line_memo()  # a line's break worked out once per text, width and style (line_memo.py)
+        install_resume()  # a chapter's trial laid out only where it can differ from an earlier one (resume.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
@@ -137,6 +140,7 @@ class Engine:
         self.messages.clear()
         self.used.clear()
         self.layouts = 0
+        resume.forget()
         for path, stamp in self.read.items():
             if _stamp(path) != stamp:
                 self.kept.clear()
@@ -169,15 +173,26 @@ class Engine:
             return document
         before = len(self.messages)
         self.fetcher.refused.clear()
-        with self.listening(), shared_sheets(self.sheets):
+        with self.listening(), shared_sheets(self.sheets), resume.laying_out(html):
             take_held()
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
                 rendered = document.render(font_config=self.fonts)
             except FatalURLFetchingError:
                 rendered = None
+            record = resume.take_record()
             if rendered is not None:
                 rendered._book_held = take_held()  # paragraphs whose notes were held (note_split.py)
+                if record is not None:
+                    record.held = record.held or rendered._book_held
+                resume.remember(rendered, record)
+                if resume.check_pages():
+                    with resume.whole():
+                        whole = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
+                            font_config=self.fonts)
+                    take_held()
+                    resume.take_record()
+                    resume.compare(rendered, whole)
             if self.fetcher.refused:
                 raise Refused(self.fetcher.refused[0])
         self.layouts += 1

@@ -1,0 +1,59 @@
+"""A chapter's trial layouts are made only where they can differ from an earlier layout (resume.py),
+and come out exactly as whole layouts would.
+
+BOOK_RESUME_CHECK=1 lays every resumed trial out whole as well and fails on any difference in what a
+page shows (each box's kind, place, size and text, the anchors and the links)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BOOKS, build_fixture
+from book.layout import resume
+
+
+def counted(run) -> dict[str, int]:
+    """What run() added to resume.STATS."""
+    before = dict(resume.STATS)
+    run()
+    return {key: resume.STATS[key] - before[key] for key in before}
+
+
+@pytest.mark.parametrize("name, skipped", [("typography", 10), ("page-structure", 4), ("index-of-names", 2)])
+def test_resumed_trials_equal_whole_layouts(name, skipped, tmp_path, monkeypatch):
+    """Books whose chapters are adjusted (loose lines, short pages, the grid, notes split over two
+    pages): each resumed trial is compared with its whole layout, and pages are really skipped."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    stats = counted(lambda: build_fixture(BOOKS / name, tmp_path, jobs=1, preflight=False))
+    assert stats["resumed"] >= 1
+    assert stats["skipped"] >= skipped
+
+
+def test_the_check_finds_a_trial_resumed_too_late(tmp_path, monkeypatch):
+    """Starting a trial one page after the page the rule allows keeps a stale page: the check fails
+    (so the equality above is not vacuous)."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    reach = resume._reach
+    monkeypatch.setattr(resume, "_reach", lambda record, paths, root_box, after, changed: min(
+        reach(record, paths, root_box, after, changed) + 2, len(paths) - 2))
+    with pytest.raises(resume.Mismatch):
+        build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False)
+
+
+def test_the_skeleton_leaves_out_only_the_adjustments():
+    head = "<html><head><style>@page { size: 148mm 210mm }</style>"
+    rules = '<style>[data-fix~="g42"] { padding-top: 4.2pt }\n</style>'
+    plain = head + '</head><body><p>One two.</p><p data-fix="tight">Three.</p></body></html>'
+    fixed = head + rules + '</head><body><p data-fix="g42 loose">One two.</p><p>Three.</p></body></html>'
+    assert resume.skeleton(plain) == resume.skeleton(fixed)
+    assert resume.skeleton(plain) != resume.skeleton(plain.replace("two", "too"))
+    assert resume.skeleton(plain) != resume.skeleton(plain.replace("148mm", "149mm"))
+
+
+def test_paths_compare_in_reading_order():
+    assert resume._path({0: {0: {3: {0: {5: {40: None}}}}}}) == (0, 0, 3, 0, 5, 40)
+    assert resume._path({0: {1: None, 2: None}}) is None  # two places at once: never resumed from
+    assert resume._before((0, 0, 2, 0, 7), (0, 0, 3))  # a page that starts in the block before
+    assert resume._before((0, 0, 3), (0, 0, 3))  # a page that starts with the block
+    assert not resume._before((0, 0, 3, 0, 1), (0, 0, 3))  # inside it: it started earlier
+    assert resume._done((0, 0, 4), (0, 0, 3)) and not resume._done((0, 0, 3, 0, 9), (0, 0, 3))
