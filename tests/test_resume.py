@@ -1,22 +1,25 @@
 """A chapter's trial layouts are made only where they can differ from an earlier layout (resume.py),
-and come out exactly as whole layouts would.
+styled from that layout where their tokens are the same (restyle.py), and come out exactly as whole
+layouts styled by the engine would.
 
-BOOK_RESUME_CHECK=1 lays every resumed trial out whole as well and fails on any difference in what a
-page shows (each box's kind, place, size and text, the anchors and the links)."""
+BOOK_RESUME_CHECK=1 lays every such trial out whole as well, styled by the engine, and fails on any
+difference in what a page shows (each box's kind, place, size and text, the anchors and the links)."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import BOOKS, build_fixture
-from book.layout import resume
+from book.layout import restyle, resume
+from book.layout.paginate import Engine
+from book.paths import STYLES
 
 
 def counted(run) -> dict[str, int]:
-    """What run() added to resume.STATS."""
-    before = dict(resume.STATS)
+    """What run() added to resume.STATS and restyle.STATS."""
+    before = {**resume.STATS, **restyle.STATS}
     run()
-    return {key: resume.STATS[key] - before[key] for key in before}
+    return {key: {**resume.STATS, **restyle.STATS}[key] - before[key] for key in before}
 
 
 @pytest.mark.parametrize("name, skipped", [("typography", 10), ("page-structure", 4), ("index-of-names", 2)])
@@ -27,6 +30,7 @@ def test_resumed_trials_equal_whole_layouts(name, skipped, tmp_path, monkeypatch
     stats = counted(lambda: build_fixture(BOOKS / name, tmp_path, jobs=1, preflight=False))
     assert stats["resumed"] >= 1
     assert stats["skipped"] >= skipped
+    assert stats["shared"] >= 1
 
 
 def test_the_check_finds_a_trial_resumed_too_late(tmp_path, monkeypatch):
@@ -38,6 +42,42 @@ def test_the_check_finds_a_trial_resumed_too_late(tmp_path, monkeypatch):
         reach(record, paths, root_box, after, changed) + 2, len(paths) - 2))
     with pytest.raises(resume.Mismatch):
         build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False)
+
+
+def test_the_check_finds_a_changed_block_styled_as_before(tmp_path, monkeypatch):
+    """Taking every element's style from the earlier layout, the changed blocks' too, keeps their
+    old spacing: the check fails."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    real = restyle.StyleFor._share
+
+    def share_all(self, earlier, html, sheets, font_config, target_collector):
+        wrappers = list(html.wrapper_element.iter_subtree())
+        for wrapper, old in zip(wrappers, earlier._book_order):
+            if wrapper.etree_element.get("data-fix") is not None or old.get("data-fix") is not None:
+                wrapper.etree_element.set("data-fix", old.get("data-fix") or "")
+        return real(self, earlier, html, sheets, font_config, target_collector)
+    monkeypatch.setattr(restyle.StyleFor, "_share", share_all)
+    with pytest.raises(resume.Mismatch):
+        build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False)
+
+
+def test_a_sheet_that_styles_around_a_token_is_not_shared(tmp_path):
+    """A selector that lets an element's style depend on another element's data-fix turns the
+    sharing off for every document that uses the sheet."""
+    assert restyle.shareable('[data-fix~="tight"] { word-spacing: -.04em } p + p { text-indent: 1em }')
+    assert restyle.shareable('[data-fix] .fn, [data-fix~="loose"] p { widows: 1 }')
+    assert not restyle.shareable('[data-fix~="tight"] + p { color: red }')
+    assert not restyle.shareable('h2 ~ [data-fix] p { color: red }')
+    assert not restyle.shareable('section:has(p) { color: red }')
+    assert restyle.shareable((STYLES / "book.css").read_text(encoding="utf-8"))
+    assert restyle.shareable((STYLES / "grid.css").read_text(encoding="utf-8"))
+    engine = Engine([tmp_path, STYLES])
+    link = f'<link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+    assert engine.shareable(f"<html><head>{link}<style>p {{ margin: 0 }}</style></head><body></body></html>")
+    assert not engine.shareable(f"<html><head>{link}<style>[data-fix] + p {{ margin: 0 }}</style></head><body>")
+    other = tmp_path / "other.css"
+    other.write_text("p { margin: 0 }", encoding="utf-8")
+    assert not engine.shareable(f'<html><head><link rel="stylesheet" href="{other.as_uri()}"></head><body>')
 
 
 def test_the_skeleton_leaves_out_only_the_adjustments():

@@ -11,6 +11,8 @@ import hashlib
 import io
 import logging
 import mimetypes
+import os
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -31,7 +33,9 @@ from .line_memo import forget as forget_lines
 from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
-from . import resume
+from ..paths import STYLES
+from . import restyle, resume
+from .restyle import install as install_restyle
 from .resume import install as install_resume
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -121,6 +125,7 @@ class Engine:
         install_font_subset()  # fonts subset without reading the tables dropped (font_subset.py)
         install_line_memo()  # a line's break worked out once per text, width and style (line_memo.py)
         install_resume()  # a chapter's trial laid out only where it can differ from an earlier one (resume.py)
+        install_restyle()  # a chapter's trial styled from an earlier layout where its tokens are the same (restyle.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
@@ -133,6 +138,8 @@ class Engine:
         """(mtime, size) of every file the kept layouts read: styles, fonts, images."""
         self.layouts = 0
         """Documents laid out by the engine this build (kept ones not counted)."""
+        self.shareable_sheets: dict[str, bool] = {}
+        """Linked stylesheet URL -> whether it lets trials share styles (restyle.shareable)."""
 
     def begin(self) -> None:
         """A new build of the session starts: if a file the kept layouts read has changed since, they
@@ -145,6 +152,7 @@ class Engine:
             if _stamp(path) != stamp:
                 self.kept.clear()
                 self.sheets.clear()
+                self.shareable_sheets.clear()
                 self.read.clear()
                 self.fonts = FontConfiguration()
                 break
@@ -173,25 +181,28 @@ class Engine:
             return document
         before = len(self.messages)
         self.fetcher.refused.clear()
-        with self.listening(), shared_sheets(self.sheets), resume.laying_out(html):
+        with self.listening(), shared_sheets(self.sheets), resume.laying_out(html, self.shareable(html)):
             take_held()
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
                 rendered = document.render(font_config=self.fonts)
             except FatalURLFetchingError:
                 rendered = None
-            record = resume.take_record()
+            record, styles = resume.take_record(), restyle.take()
             if rendered is not None:
                 rendered._book_held = take_held()  # paragraphs whose notes were held (note_split.py)
                 if record is not None:
                     record.held = record.held or rendered._book_held
+                    rendered._book_styles = styles
                 resume.remember(rendered, record)
-                if resume.check_pages():
+                resumed, shared = resume.check_pages(), restyle.shared()
+                if os.environ.get("BOOK_RESUME_CHECK") and (resumed or shared):
                     with resume.whole():
                         whole = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
                             font_config=self.fonts)
                     take_held()
                     resume.take_record()
+                    restyle.take()
                     resume.compare(rendered, whole)
             if self.fetcher.refused:
                 raise Refused(self.fetcher.refused[0])
@@ -200,6 +211,22 @@ class Engine:
             self.kept[key] = (rendered, self.messages[before:])
             self.used.add(key)
         return rendered
+
+    def shareable(self, html: str) -> bool:
+        """Whether no sheet of the document lets an element's style depend on another's data-fix
+        tokens (restyle.py): its own <style> elements, and the sheets it links from styles/ (any
+        other link: no)."""
+        head = html[:html.find("<body")]
+        if not all(restyle.shareable(text) for text in _STYLE.findall(head)):
+            return False
+        for url in _LINK.findall(head):
+            if url not in self.shareable_sheets:
+                path = Path(unquote(urlsplit(url).path)) if url.startswith("file:") else None
+                inside = path is not None and path.resolve().is_relative_to(STYLES.resolve()) and path.is_file()
+                self.shareable_sheets[url] = inside and restyle.shareable(path.read_text(encoding="utf-8"))
+            if not self.shareable_sheets[url]:
+                return False
+        return True
 
     @contextmanager
     def listening(self) -> Iterator[None]:
@@ -264,6 +291,10 @@ def _linked_sheet(*args, url=None, page_rules=None, layers=None, counter_style=N
 
 
 weasyprint.css.CSS = _linked_sheet
+
+
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+_LINK = re.compile(r'<link\b[^>]*\bhref="([^"]+)"', re.I)
 
 
 class _Collect(logging.Handler):

@@ -54,6 +54,7 @@ _RULES = re.compile(r'<style>(?:\[data-fix~="[^"]+"\] \{[^{}]*\}\n)*</style>')
 
 _ON: ContextVar[bool] = ContextVar("book_resume", default=False)
 _SKELETON: ContextVar[str | None] = ContextVar("book_skeleton", default=None)
+_SHAREABLE: ContextVar[bool] = ContextVar("book_shareable", default=False)
 _SEEN: dict[str, list] = {}
 """skeleton -> weak references to the documents laid out with it, newest last."""
 _LAST: list = []
@@ -79,13 +80,30 @@ def trials() -> Iterator[None]:
 
 
 @contextmanager
-def laying_out(html: str) -> Iterator[None]:
-    """Around one layout of html (paginate.Engine.layout): its skeleton is known to the patch."""
+def laying_out(html: str, shareable: bool = False) -> Iterator[None]:
+    """Around one layout of html (paginate.Engine.layout): its skeleton is known to the patch, and
+    whether its sheets let a trial's styles be taken from an earlier layout (restyle.py)."""
     token = _SKELETON.set(skeleton(html))
+    shared = _SHAREABLE.set(shareable)
     try:
         yield
     finally:
+        _SHAREABLE.reset(shared)
         _SKELETON.reset(token)
+
+
+def sharing() -> bool:
+    """Whether the layout running now is a trial whose styles may come from an earlier layout."""
+    return _ON.get() and _SHAREABLE.get() and _SKELETON.get() is not None
+
+
+def newest():
+    """The newest earlier layout of the running layout's skeleton still alive (None if none)."""
+    for ref in reversed(_SEEN.get(_SKELETON.get(), [])):
+        document = ref()
+        if document is not None:
+            return document
+    return None
 
 
 @contextmanager

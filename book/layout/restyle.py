@@ -1,0 +1,177 @@
+"""A chapter's trial styled from an earlier layout of it: the styles of every element whose `data-fix`
+tokens did not change are the earlier layout's own (an engine patch).
+
+Each trial of a chapter's adjustments (adjust.py) differs from an earlier layout of the same chapter
+only in the `data-fix` tokens of a few blocks and the rules those tokens have (resume.py calls what
+they share the "skeleton"). The engine computes every element's style anew for each document: it
+matches each element against every sheet, merges the declarations, and makes a ComputedStyle whose
+values it works out lazily while it lays the page out. A ComputedStyle depends only on its parent's,
+the declarations that apply and the document's base URL and fonts; the engine itself shares one
+between elements with the same ones. So, when the trial has an earlier layout of the same skeleton
+in view (resume.py keeps them), an element whose tokens are the same in both and none of whose
+ancestors' tokens changed takes the earlier element's styles, for itself and its pseudo-elements,
+with the values already worked out; the changed blocks and everything inside them are styled by the
+engine's own code.
+
+That holds while no selector makes an element's style depend on a `data-fix` outside it: a sibling
+combinator (`+`, `~`) or `:has()` after or around a data-fix selector. The sheets of every document
+styled this way are read for such selectors first (`shareable`), and a document that has one is
+styled by the engine alone.
+
+Isolated like resume.py: `install()` is the only way in, and only trials (resume.trials) are styled
+this way; `BOOK_RESUME_CHECK=1` compares each trial styled so with a layout styled by the engine.
+"""
+
+from __future__ import annotations
+
+import re
+
+import weasyprint.css as css
+from weasyprint.css import declaration_precedence, find_style_attributes, preprocess_declarations
+
+from . import resume
+
+_ENGINE = css.StyleFor
+"""The engine's own class."""
+
+_RULE = re.compile(r"([^{}@;]+)\{")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+_LAST: list = []
+_SHARED: list = []
+STATS = {"shared": 0, "styled": 0}
+"""Trials styled from an earlier layout, and their elements styled by the engine."""
+
+
+def shareable(css_text: str) -> bool:
+    """Whether no selector of a sheet lets an element's style depend on another element's data-fix."""
+    for match in _RULE.finditer(css_text):
+        selector = match.group(1)
+        if ":has(" in selector:
+            return False
+        if "data-fix" in selector and re.search(r"[+~]", _BRACKETS.sub("", selector)):
+            return False
+    return True
+
+
+class StyleFor(_ENGINE):
+    """The engine's StyleFor; for a trial with an earlier layout of its skeleton in view, the styles
+    of its unchanged elements taken from that layout's."""
+
+    def __init__(self, html, sheets, presentational_hints, font_config, target_collector):
+        earlier = _earlier(html) if not presentational_hints else None
+        if earlier is None or not self._share(earlier, html, sheets, font_config, target_collector):
+            _ENGINE.__init__(self, html, sheets, presentational_hints, font_config, target_collector)
+        self._book_order = [wrapper.etree_element for wrapper in html.wrapper_element.iter_subtree()]
+        _LAST[:] = [self]
+
+    def _share(self, earlier, html, sheets, font_config, target_collector) -> bool:
+        order = earlier._book_order
+        wrappers = list(html.wrapper_element.iter_subtree())
+        if len(wrappers) != len(order):
+            return False
+        changed = set()
+        pairs = []
+        for wrapper, old in zip(wrappers, order):
+            element = wrapper.etree_element
+            if element.tag != old.tag:
+                return False
+            parent = wrapper.parent.etree_element if wrapper.parent is not None else None
+            if parent in changed or element.get("data-fix") != old.get("data-fix"):
+                changed.add(element)
+            pairs.append((wrapper, element, old))
+        self._cascaded_styles = cascaded_styles = {}
+        self._computed_styles = computed_styles = {}
+        self.initial_page_sizes = {"box": None, "area": None}
+        self._sheets = sheets
+        self.font_config = font_config
+        theirs = earlier._book_by_element()
+        layer_order = float("inf")
+        elements_declarations = {}
+        for specificity, element, declarations, base_url in find_style_attributes(
+                html.etree_element, False, html.base_url):
+            if element not in changed:
+                continue
+            style = cascaded_styles.setdefault((element, None), {})
+            elements_declarations[element] = tuple(declarations)
+            for name, values, importance in preprocess_declarations(base_url, declarations):
+                weight = (declaration_precedence("author", importance), layer_order, specificity)
+                old_weight = style.get(name, (None, None))[1]
+                if old_weight is None or old_weight <= weight:
+                    style[name] = values, weight
+        computed_cache = {}
+        for wrapper, element, old in pairs:
+            if element not in changed:
+                for pseudo_type, style in theirs.get(old, ()):
+                    computed_styles[element, pseudo_type] = style
+                    if target_collector and style["anchor"]:
+                        target_collector.collect_anchor(style["anchor"])
+                continue
+            # the engine's own cascade (css.StyleFor.__init__), for this element
+            parent = wrapper.parent.etree_element if wrapper.parent is not None else None
+            parent_id = id(computed_styles[parent, None]) if parent is not None else None
+            selectors_keys = []
+            for sheet, origin, sheet_specificity in sheets:
+                for selector in sheet.matcher.match(wrapper):
+                    specificity, order, pseudo_type, (declarations, layer) = selector
+                    layer_order = float("inf") if layer is None else sheet.layers.index(layer)
+                    selectors_keys.append((sheet, specificity, id(declarations), layer_order))
+                    specificity = sheet_specificity or specificity
+                    style = cascaded_styles.setdefault((element, pseudo_type), {})
+                    for name, values, importance in declarations:
+                        weight = (declaration_precedence(origin, importance), layer_order, specificity)
+                        old_weight = style.get(name, (None, None))[1]
+                        if old_weight is None or old_weight <= weight:
+                            style[name] = values, weight
+            key = (parent_id, elements_declarations.get(element), tuple(selectors_keys))
+            if key in computed_cache:
+                computed_styles[element, None] = computed_cache[key]
+            else:
+                self.set_computed_styles(element, root=html.etree_element, parent=parent, base_url=html.base_url,
+                                         target_collector=target_collector)
+                computed_cache[key] = computed_styles[element, None]
+        for element, pseudo_type in list(cascaded_styles):
+            if pseudo_type:
+                self.set_computed_styles(element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
+                                         base_url=html.base_url, target_collector=target_collector)
+        self._cascaded_styles.clear()
+        _SHARED[:] = [True]
+        STATS["shared"] += 1
+        STATS["styled"] += len(changed)
+        return True
+
+    def _book_by_element(self) -> dict:
+        """element -> [(pseudo type, style)] of this document's elements."""
+        index = self.__dict__.get("_book_index")
+        if index is None:
+            index = {}
+            for (element, pseudo_type), style in self._computed_styles.items():
+                if not isinstance(element, str):
+                    index.setdefault(element, []).append((pseudo_type, style))
+            self._book_index = index
+        return index
+
+
+def _earlier(html):
+    """The StyleFor of the newest earlier layout of the document's skeleton, when the document is a
+    trial (resume.trials) whose sheets allow it; else None."""
+    if not resume.sharing():
+        return None
+    document = resume.newest()
+    return getattr(document, "_book_styles", None)
+
+
+def take() -> object | None:
+    """The StyleFor of the layout that just ended (paginate.Engine keeps it with the document)."""
+    return _LAST.pop() if _LAST else None
+
+
+def shared() -> bool:
+    """Whether the layout that just ended was styled from an earlier one (once)."""
+    out = bool(_SHARED)
+    _SHARED.clear()
+    return out
+
+
+def install() -> None:
+    """Style trials from earlier layouts in every layout of this process."""
+    css.StyleFor = StyleFor
