@@ -52,7 +52,7 @@ def test_the_check_finds_a_changed_block_styled_as_before(tmp_path, monkeypatch)
 
     def share_all(self, earlier, html, sheets, font_config, target_collector):
         wrappers = list(html.wrapper_element.iter_subtree())
-        for wrapper, old in zip(wrappers, earlier._book_order):
+        for wrapper, old in zip(wrappers, earlier.order):
             if wrapper.etree_element.get("data-fix") is not None or old.get("data-fix") is not None:
                 wrapper.etree_element.set("data-fix", old.get("data-fix") or "")
         return real(self, earlier, html, sheets, font_config, target_collector)

@@ -160,7 +160,9 @@ class Engine:
     def end(self) -> None:
         """The build's layout is over: let go of the kept layouts it did not use (the session's memory
         stays the size of one book); in a single build, of the line breaks remembered (line_memo.py),
-        before the pages are drawn."""
+        before the pages are drawn; and every layout lets go of what it kept to be resumed and
+        restyled from (resume.py)."""
+        resume.release()
         if not self.keep:
             forget_lines(self.fonts)
             return

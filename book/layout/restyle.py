@@ -25,6 +25,7 @@ this way; `BOOK_RESUME_CHECK=1` compares each trial styled so with a layout styl
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
 import weasyprint.css as css
 from weasyprint.css import declaration_precedence, find_style_attributes, preprocess_declarations
@@ -65,7 +66,7 @@ class StyleFor(_ENGINE):
         _LAST[:] = [self]
 
     def _share(self, earlier, html, sheets, font_config, target_collector) -> bool:
-        order = earlier._book_order
+        order = earlier.order
         wrappers = list(html.wrapper_element.iter_subtree())
         if len(wrappers) != len(order):
             return False
@@ -84,7 +85,7 @@ class StyleFor(_ENGINE):
         self.initial_page_sizes = {"box": None, "area": None}
         self._sheets = sheets
         self.font_config = font_config
-        theirs = earlier._book_by_element()
+        theirs = earlier.by_element
         layer_order = float("inf")
         elements_declarations = {}
         for specificity, element, declarations, base_url in find_style_attributes(
@@ -139,20 +140,26 @@ class StyleFor(_ENGINE):
         STATS["styled"] += len(changed)
         return True
 
-    def _book_by_element(self) -> dict:
-        """element -> [(pseudo type, style)] of this document's elements."""
-        index = self.__dict__.get("_book_index")
-        if index is None:
-            index = {}
-            for (element, pseudo_type), style in self._computed_styles.items():
-                if not isinstance(element, str):
-                    index.setdefault(element, []).append((pseudo_type, style))
-            self._book_index = index
-        return index
 
 
-def _earlier(html):
-    """The StyleFor of the newest earlier layout of the document's skeleton, when the document is a
+class Styles:
+    """What a layout keeps of its styles for later trials to take (not the engine's StyleFor, which
+    also holds every page's cascade and sheets): its elements in tree order, and each element's
+    styles (for itself and its pseudo-elements)."""
+
+    __slots__ = ("order", "by_element")
+
+    def __init__(self, style_for: StyleFor):
+        self.order = style_for._book_order
+        by_element: dict = {}
+        for (element, pseudo_type), style in style_for._computed_styles.items():
+            if isinstance(element, Element):
+                by_element.setdefault(element, []).append((pseudo_type, style))
+        self.by_element = by_element
+
+
+def _earlier(html) -> Styles | None:
+    """The styles of the newest earlier layout of the document's skeleton, when the document is a
     trial (resume.trials) whose sheets allow it; else None."""
     if not resume.sharing():
         return None
@@ -160,9 +167,10 @@ def _earlier(html):
     return getattr(document, "_book_styles", None)
 
 
-def take() -> object | None:
-    """The StyleFor of the layout that just ended (paginate.Engine keeps it with the document)."""
-    return _LAST.pop() if _LAST else None
+def take() -> Styles | None:
+    """What the layout that just ended keeps of its styles (paginate.Engine keeps it with the
+    document while it may be resumed from)."""
+    return Styles(_LAST.pop()) if _LAST else None
 
 
 def shared() -> bool:

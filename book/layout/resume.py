@@ -57,6 +57,8 @@ _SKELETON: ContextVar[str | None] = ContextVar("book_skeleton", default=None)
 _SHAREABLE: ContextVar[bool] = ContextVar("book_shareable", default=False)
 _SEEN: dict[str, list] = {}
 """skeleton -> weak references to the documents laid out with it, newest last."""
+_TOUCHED: set[str] = set()
+"""The skeletons laid out or looked up in the trials running now."""
 _LAST: list = []
 """The record of the layout that just ended (take_record)."""
 _SAVED: dict[str, object] = {}
@@ -71,12 +73,17 @@ def skeleton(html: str) -> str:
 
 @contextmanager
 def trials() -> Iterator[None]:
-    """Resume layouts from earlier ones while the block runs."""
+    """Resume layouts from earlier ones while the block runs (a chapter's adjustments). When it ends,
+    the layouts it resumed from or made let go of what they kept for it (their records, and the
+    styles restyle.py kept): the trials are over, and a chapter's pages are drawn and let go later."""
+    outermost = not _ON.get()
     token = _ON.set(True)
     try:
         yield
     finally:
         _ON.reset(token)
+        if outermost:
+            release(_TOUCHED)
 
 
 @contextmanager
@@ -99,6 +106,7 @@ def sharing() -> bool:
 
 def newest():
     """The newest earlier layout of the running layout's skeleton still alive (None if none)."""
+    _TOUCHED.add(_SKELETON.get())
     for ref in reversed(_SEEN.get(_SKELETON.get(), [])):
         document = ref()
         if document is not None:
@@ -126,13 +134,32 @@ def remember(document, record) -> None:
     if record is None or not record.usable:
         return
     document._book_resume = record
+    if _ON.get():
+        _TOUCHED.add(record.skeleton)
     seen = _SEEN.setdefault(record.skeleton, [])
+    for ref in seen:  # only the newest layout of a skeleton is restyled from (restyle.py): the others let go
+        older = ref()
+        if older is not None:
+            older.__dict__.pop("_book_styles", None)
     seen[:] = [ref for ref in seen if ref() is not None][-(CANDIDATES - 1):] + [weakref.ref(document)]
 
 
+def release(skeletons=None) -> None:
+    """The layouts of these skeletons (of all, by default) let go of what they kept to be resumed
+    and restyled from, and are no longer in view."""
+    for name in list(_SEEN if skeletons is None else skeletons):
+        for ref in _SEEN.pop(name, ()):
+            document = ref()
+            if document is not None:
+                document.__dict__.pop("_book_resume", None)
+                document.__dict__.pop("_book_styles", None)
+    _TOUCHED.clear()
+
+
 def forget() -> None:
-    """Let go of every layout kept in view (a build ends)."""
+    """Let go of every layout kept in view (a build starts)."""
     _SEEN.clear()
+    _TOUCHED.clear()
 
 
 @dataclass
@@ -143,7 +170,6 @@ class Record:
     holding: str
     fixes: dict
     """Path in the box tree -> data-fix value of each element that has one."""
-    page_boxes: list = field(default_factory=list)
     states: list = field(default_factory=list)
     """Per page boundary (0: the start, i: the start of page i): (resume_at, next_page, right_page,
     page_state) as the engine's page_maker holds them."""
@@ -252,7 +278,7 @@ def _start(context) -> None:
 
 def _record(context, root_box, page_boxes, fixes) -> Record:
     """The record of a layout made whole."""
-    record = Record(_SKELETON.get() or "", holding(), fixes, list(page_boxes))
+    record = Record(_SKELETON.get() or "", holding(), fixes)
     bounds = context._book_bounds
     record.usable = context.__dict__.get("_book_passes", 1) == 1 and all(
         not page_box.fixed_boxes for page_box in page_boxes) and len(context.page_maker) == len(page_boxes) + 1
@@ -311,9 +337,10 @@ class _Whole(Exception):
 
 
 def _plan(root_box, fixes):
-    """(the record to resume from, the page to start at, the changed paths, the record's page
-    paths), or None when no earlier layout of the same skeleton is in view."""
+    """(the record to resume from, its layout's page boxes, the page to start at, the changed paths,
+    the record's page paths), or None when no earlier layout of the same skeleton is in view."""
     best = None
+    _TOUCHED.add(_SKELETON.get())
     for ref in reversed(_SEEN.get(_SKELETON.get(), [])):
         document = ref()
         record = getattr(document, "_book_resume", None)
@@ -325,8 +352,11 @@ def _plan(root_box, fixes):
             continue
         paths = [_path(state[0]) if i else () for i, state in enumerate(record.states)]
         start = _reach(record, paths, root_box, 0, changed[0])
-        if best is None or start > best[1]:
-            best = (record, start, changed, paths)
+        boxes_of = [getattr(each, "_page_box", None) for each in document.pages]
+        if None in boxes_of or len(boxes_of) != len(record.states) - 1:
+            continue  # its pages were let go (drawn), or are not the ones recorded
+        if best is None or start > best[2]:
+            best = (record, boxes_of, start, changed, paths)
     return best
 
 
@@ -387,7 +417,8 @@ def _take(context, record: Record, notes: list, at: int, to: int) -> None:
         context._book_bounds[i] = (record.clean[i], record.remaining[i])
 
 
-def _resumed(html, root_box, context, fixes, record: Record, start: int, changed: list, paths: list):
+def _resumed(html, root_box, context, fixes, record: Record, boxes_of: list, start: int, changed: list,
+             paths: list):
     """(page boxes, record) of the trial laid out only where it may differ from record's layout:
     from the page start, up to where it meets that layout again in the same state, and again from
     before each later change to the next meeting; the pages between are record's."""
@@ -396,7 +427,7 @@ def _resumed(html, root_box, context, fixes, record: Record, start: int, changed
     context.rendered_notes = []
     context._book_root = root_box.element
     _take(context, record, notes, 0, start)
-    out: list = list(record.page_boxes[:start])
+    out: list = list(boxes_of[:start])
     made: list[int] = []
     index = start
     last = len(record.states) - 1
@@ -417,13 +448,13 @@ def _resumed(html, root_box, context, fixes, record: Record, start: int, changed
             continue
         ahead = [c for c in changed if not _done(path, c)]
         if not ahead:  # met for good: the rest is record's
-            out.extend(record.page_boxes[index:])
+            out.extend(boxes_of[index:])
             _take(context, record, notes, index, last)
             break
         if path < ahead[0] and path[:len(ahead[0])] != ahead[0]:
             to = _reach(record, paths, root_box, index, ahead[0])
             if to > index:  # met until just before the next change
-                out.extend(record.page_boxes[index:to])
+                out.extend(boxes_of[index:to])
                 _take(context, record, notes, index, to)
                 index = to
     if any(context.page_maker[i][4]["content_changed"] or context.page_maker[i][4]["pages_wanted"] for i in made):
@@ -438,7 +469,7 @@ def _resumed(html, root_box, context, fixes, record: Record, start: int, changed
             if number - 1 not in mine:
                 context.string_set[name][number] = list(texts)
     _finish(context, out, made)
-    new = Record(record.skeleton, holding(), fixes, out)
+    new = Record(record.skeleton, holding(), fixes)
     new.states = [tuple(entry[:4]) for entry in context.page_maker]
     new.clean = [context._book_bounds[i][0] for i in range(len(new.states))]
     new.remaining = [context._book_bounds[i][1] for i in range(len(new.states))]
