@@ -44,6 +44,20 @@ def test_the_check_finds_a_trial_resumed_too_late(tmp_path, monkeypatch):
         build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False)
 
 
+def test_a_trial_that_cannot_be_resumed_after_all_is_laid_out_whole(tmp_path, monkeypatch):
+    """A trial given up halfway (it would need a second pass) starts again from the context as it
+    was: the layout is the whole one (checked, as the trial is restyled)."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    real = resume._resumed
+
+    def halfway(*args):
+        real(*args)
+        raise resume._Whole
+    monkeypatch.setattr(resume, "_resumed", halfway)
+    stats = counted(lambda: build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False))
+    assert stats["resumed"] == 0 and stats["shared"] >= 1
+
+
 def test_the_check_finds_a_changed_block_styled_as_before(tmp_path, monkeypatch):
     """Taking every element's style from the earlier layout, the changed blocks' too, keeps their
     old spacing: the check fails."""

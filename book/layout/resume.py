@@ -300,14 +300,14 @@ def layout_document(html, root_box, context, max_loops=8):
     _start(context)
     plan = _plan(root_box, fixes) if _ON.get() and _SKELETON.get() is not None else None
     if plan is not None:
-        saved = dict(context.__dict__), list(context.footnotes)
+        saved = {name: copy.copy(value) if isinstance(value, (list, dict, set)) else value
+                 for name, value in context.__dict__.items()}  # the containers a layout fills, as they were
         try:
             made = _resumed(html, root_box, context, fixes, *plan)
         except _Whole:
             made = None
             context.__dict__.clear()
-            context.__dict__.update(saved[0])
-            context.footnotes = saved[1]
+            context.__dict__.update(saved)
             _start(context)
         if made is not None:
             if os.environ.get("BOOK_RESUME_CHECK"):
