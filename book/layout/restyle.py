@@ -25,6 +25,7 @@ this way; `BOOK_RESUME_CHECK=1` compares each trial styled so with a layout styl
 from __future__ import annotations
 
 import re
+import weakref
 from xml.etree.ElementTree import Element
 
 import weasyprint.css as css
@@ -71,6 +72,9 @@ class StyleFor(_ENGINE):
         if len(wrappers) != len(order):
             return False
         changed = set()
+        """Elements whose tokens, or an ancestor's, changed."""
+        taken = {}
+        """Element -> the earlier layout's styles for it and its pseudo-elements, where all are alive."""
         pairs = []
         for wrapper, old in zip(wrappers, order):
             element = wrapper.etree_element
@@ -79,18 +83,21 @@ class StyleFor(_ENGINE):
             parent = wrapper.parent.etree_element if wrapper.parent is not None else None
             if parent in changed or element.get("data-fix") != old.get("data-fix"):
                 changed.add(element)
+            else:
+                styles = [(pseudo_type, ref()) for pseudo_type, ref in earlier.by_element.get(old, ())]
+                if _takeable(styles):
+                    taken[element] = [(pseudo_type, style) for pseudo_type, style in styles if style is not None]
             pairs.append((wrapper, element, old))
         self._cascaded_styles = cascaded_styles = {}
         self._computed_styles = computed_styles = {}
         self.initial_page_sizes = {"box": None, "area": None}
         self._sheets = sheets
         self.font_config = font_config
-        theirs = earlier.by_element
         layer_order = float("inf")
         elements_declarations = {}
         for specificity, element, declarations, base_url in find_style_attributes(
                 html.etree_element, False, html.base_url):
-            if element not in changed:
+            if element in taken:
                 continue
             style = cascaded_styles.setdefault((element, None), {})
             elements_declarations[element] = tuple(declarations)
@@ -101,8 +108,8 @@ class StyleFor(_ENGINE):
                     style[name] = values, weight
         computed_cache = {}
         for wrapper, element, old in pairs:
-            if element not in changed:
-                for pseudo_type, style in theirs.get(old, ()):
+            if element in taken:
+                for pseudo_type, style in taken[element]:
                     computed_styles[element, pseudo_type] = style
                     if target_collector and style["anchor"]:
                         target_collector.collect_anchor(style["anchor"])
@@ -137,15 +144,34 @@ class StyleFor(_ENGINE):
         self._cascaded_styles.clear()
         _SHARED[:] = [True]
         STATS["shared"] += 1
-        STATS["styled"] += len(changed)
+        STATS["styled"] += len(pairs) - len(taken)
         return True
 
+
+
+ON_DEMAND = frozenset({"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"})
+"""Pseudo-elements the engine makes only for a list item, a footnote or a running note: every element
+has a style for them (from the engine's own sheet), which only those use."""
+
+
+def _takeable(styles: list) -> bool:
+    """Whether an element's earlier styles (pseudo type, style or None where it has gone) can be
+    taken: its own is alive, and each style gone is one of a pseudo-element it never makes."""
+    own = next((style for pseudo_type, style in styles if pseudo_type is None), None)
+    if own is None:
+        return False
+    if all(style is not None for _, style in styles):
+        return True
+    needs = "list-item" in own["display"] or own["float"] == "footnote" or own["position"] not in ("static", "relative")
+    return not needs and all(style is not None or pseudo_type in ON_DEMAND for pseudo_type, style in styles)
 
 
 class Styles:
     """What a layout keeps of its styles for later trials to take (not the engine's StyleFor, which
     also holds every page's cascade and sheets): its elements in tree order, and each element's
-    styles (for itself and its pseudo-elements)."""
+    styles (for itself and its pseudo-elements), weakly: a style no box of the layout holds any
+    more goes, and its element is styled by the engine in a trial (a first layout would otherwise
+    keep some 500 styles a chapter alive from the first round to its trials)."""
 
     __slots__ = ("order", "by_element")
 
@@ -154,7 +180,7 @@ class Styles:
         by_element: dict = {}
         for (element, pseudo_type), style in style_for._computed_styles.items():
             if isinstance(element, Element):
-                by_element.setdefault(element, []).append((pseudo_type, style))
+                by_element.setdefault(element, []).append((pseudo_type, weakref.ref(style)))
         self.by_element = by_element
 
 
