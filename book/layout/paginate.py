@@ -194,10 +194,10 @@ class Engine:
             if rendered is not None:
                 rendered._book_held = take_held()  # paragraphs whose notes were held (note_split.py)
                 if record is not None:
-                    record.held = record.held or rendered._book_held
+                    record.held = rendered._book_held
                     rendered._book_styles = styles
                 resume.remember(rendered, record)
-                resumed, shared = resume.check_pages(), restyle.shared()
+                resumed, shared = resume.resumed(), restyle.shared()
                 if os.environ.get("BOOK_RESUME_CHECK") and (resumed or shared):
                     with resume.whole():
                         whole = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(

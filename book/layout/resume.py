@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 import re
 import weakref
 from contextlib import contextmanager
@@ -276,7 +275,7 @@ def _start(context) -> None:
     context._book_bounds = {0: (True, tuple(range(len(context.footnotes))))}
 
 
-def _record(context, root_box, page_boxes, fixes) -> Record:
+def _record(context, page_boxes, fixes) -> Record:
     """The record of a layout made whole."""
     record = Record(_SKELETON.get() or "", holding(), fixes)
     bounds = context._book_bounds
@@ -310,8 +309,7 @@ def layout_document(html, root_box, context, max_loops=8):
             context.__dict__.update(saved)
             _start(context)
         if made is not None:
-            if os.environ.get("BOOK_RESUME_CHECK"):
-                _CHECK.append(made[0])
+            _RESUMED[:] = [True]
             yield from made[0]
             _LAST[:] = [made[1]]
             STATS["resumed"] += 1
@@ -324,12 +322,12 @@ def layout_document(html, root_box, context, max_loops=8):
         layout.make_all_pages = inner
     STATS["whole"] += 1
     STATS["pages"] += len(made)
-    _LAST[:] = [_record(context, root_box, made, fixes)] if _SKELETON.get() is not None else []
+    _LAST[:] = [_record(context, made, fixes)] if _SKELETON.get() is not None else []
     yield from made
 
 
-_CHECK: list = []
-"""Pages of the last resumed layout, for BOOK_RESUME_CHECK (paginate.Engine compares them)."""
+_RESUMED: list = []
+"""Set when a layout was resumed (resumed(): BOOK_RESUME_CHECK compares it with a whole one)."""
 
 
 class _Whole(Exception):
@@ -514,10 +512,10 @@ def _finish(context, out: list, made: list[int]) -> None:
         layout_backgrounds(page_box, context.get_image_from_uri)
 
 
-def check_pages() -> list:
-    """The page boxes of the resumed layout that just ended, once (BOOK_RESUME_CHECK)."""
-    out = list(_CHECK)
-    _CHECK.clear()
+def resumed() -> bool:
+    """Whether the layout that just ended was resumed from an earlier one (once)."""
+    out = bool(_RESUMED)
+    _RESUMED.clear()
     return out
 
 
