@@ -111,3 +111,64 @@ def test_paths_compare_in_reading_order():
     assert resume._before((0, 0, 3), (0, 0, 3))  # a page that starts with the block
     assert not resume._before((0, 0, 3, 0, 1), (0, 0, 3))  # inside it: it started earlier
     assert resume._done((0, 0, 4), (0, 0, 3)) and not resume._done((0, 0, 3, 0, 9), (0, 0, 3))
+
+
+def _table_chapter(fixes: dict[str, str]) -> str:
+    """A chapter alone: a paragraph, a table of some five pages whose second column is as wide as its
+    longest text (row 70's), and paragraphs after it; fixes: 'r<row>' or 'p<paragraph>' -> tokens."""
+    def fix(name):
+        return f' data-fix="{fixes[name]}"' if name in fixes else ""
+    rows = "".join(f'<tr{fix(f"r{i}")}><td>Row {i}</td><td>{"word " * (6 if i == 70 else i % 5 + 1)}</td></tr>'
+                   for i in range(90))
+    paragraphs = "".join(f'<p{fix(f"p{i}")}>{"Some words of text " * 12}</p>' for i in range(4))
+    face = (STYLES / "fonts" / "Literata-Regular.ttf").as_uri()
+    style = (f'@font-face {{ font-family: "Literata"; src: url({face}) }} '
+             '@page { size: 105mm 148mm; margin: 12mm } body { font: 10pt/13pt "Literata" } '
+             
+             "td { border-bottom: 1pt solid black; padding: 2pt } tr { break-inside: avoid } "
+             '[data-fix~="wide"] { letter-spacing: .3em }')
+    return (f"<html><head><style>{style}</style></head><body><section class=\"chapter\"><p>Before.</p>"
+            f"<table>{rows}</table>{paragraphs}</section></body></html>")
+
+
+def _trial(engine: Engine, tmp_path, fixes: dict[str, str], monkeypatch):
+    """Lay out the table chapter with fixes, then as a trial with no fixes: (the first layout, what
+    the trial added to the counts, the page the trial started at). BOOK_RESUME_CHECK compares the
+    trial with its whole layout."""
+    starts = []
+    plan = resume._plan
+    monkeypatch.setattr(resume, "_plan", lambda *args: (lambda made: starts.append(made and made[2]) or made)(
+        plan(*args)))
+    with resume.trials():
+        base = engine.layout(_table_chapter(fixes), tmp_path.as_uri() + "/")
+        stats = counted(lambda: engine.layout(_table_chapter({}), tmp_path.as_uri() + "/"))
+    return base, stats, starts[-1]
+
+
+def test_a_trial_resumes_between_the_rows_of_a_table(tmp_path, monkeypatch):
+    """A change after a long table: the trial starts on the table's last page, from the row it
+    started with, and is the same as the whole layout."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    engine = Engine([tmp_path, STYLES])
+    base, stats, start = _trial(engine, tmp_path, {"p2": "wide"}, monkeypatch)
+    table = [i for i, page in enumerate(base.pages) if "Row 89" in _text(page._page_box)][0]
+    assert table >= 4  # the table runs over five pages and more
+    assert stats["resumed"] == 1 and start == table and stats["skipped"] >= table
+
+
+def test_a_change_in_a_row_lays_the_whole_table_out_again(tmp_path, monkeypatch):
+    """A row's tokens that widen a column change every row of the table: the trial starts before
+    the table, and is the same as the whole layout; taking the table's earlier pages as they were
+    (the change counted at its row only) keeps rows of the old width, and the check fails."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    engine = Engine([tmp_path, STYLES])
+    base, stats, start = _trial(engine, tmp_path, {"r70": "wide"}, monkeypatch)
+    assert [i for i, page in enumerate(base.pages) if "Row 70" in _text(page._page_box)][0] >= 3
+    assert stats["resumed"] == 1 and start == 0
+    monkeypatch.setattr(resume, "_whole_tables", lambda root_box, path: path)
+    with pytest.raises(resume.Mismatch):
+        _trial(Engine([tmp_path, STYLES]), tmp_path, {"r70": "wide"}, monkeypatch)
+
+
+def _text(box) -> str:
+    return " ".join(child.text for child in box.descendants() if hasattr(child, "text") and child.text)

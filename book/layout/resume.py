@@ -16,8 +16,12 @@ the box tree, which side it falls on, its counters), and the notes still to plac
 A layout is resumed only from an earlier one of the same HTML but for `data-fix` tokens and their
 rules (the "skeleton"), under the same note holding (note_split.py), made in one pass with no
 running, fixed or floated content carried across the pages concerned, never from or to a place
-inside a table, a bookmarked or string-setting box. Anything else is laid out whole, by the engine,
-as before; and a trial that wants a second pass falls back to a whole layout too.
+inside a table cell, a flex box, a bookmarked or string-setting box. A page may start between two
+rows of a table: the engine lays each page of a table out from its skip stack alone, its column
+widths worked out again from the whole table. A change inside a table counts as a change of the
+whole table (its column widths may follow from any row): the trial starts before the table and
+meets the earlier layout only after it. Anything else is laid out whole, by the engine, as before;
+and a trial that wants a second pass falls back to a whole layout too.
 
 `BOOK_RESUME_CHECK=1` in the environment lays every resumed trial out whole as well and fails when
 the two differ anywhere (positions, sizes, text, anchors): tests/test_resume.py runs books that way.
@@ -195,6 +199,20 @@ def _path(skip) -> tuple | None:
     return tuple(out)
 
 
+def _whole_tables(root_box, path: tuple) -> tuple:
+    """A changed box's path, cut at the outermost table it lies in (the table's wrapper): a change
+    in one row may change the column widths, and so every row, of the table."""
+    box = root_box
+    for depth, index in enumerate(path):
+        if getattr(box, "is_table_wrapper", False) or isinstance(box, boxes.TableBox):
+            return path[:depth]
+        children = getattr(box, "children", None)
+        if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
+            return path
+        box = children[index]
+    return path
+
+
 def _done(path: tuple, changed: tuple) -> bool:
     """Whether a resume path lies after the whole of the box at changed."""
     return path > changed and path[:len(changed)] != changed
@@ -224,17 +242,18 @@ def _fixes(root_box) -> dict:
     return out
 
 
-_UNSAFE = (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox, boxes.TableCellBox, boxes.FlexContainerBox)
+_UNSAFE = (boxes.TableCellBox, boxes.FlexContainerBox)
 
 
 def _safe(root_box, path: tuple | None) -> bool:
-    """Whether a page may start at path in a resumed layout: not inside a table, a bookmarked box,
-    a box that sets a string, or anything but blocks, lines and inline text."""
+    """Whether a page may start at path in a resumed layout: not inside a table cell, a flex box, a
+    bookmarked box, a box that sets a string, or anything but blocks, table rows, lines and inline
+    text."""
     if path is None:
         return False
     box = root_box
     for index in path:
-        if isinstance(box, _UNSAFE) or getattr(box, "is_table_wrapper", False) or \
+        if isinstance(box, _UNSAFE) or \
                 getattr(box, "style", None) is not None and (
                     box.style["bookmark_level"] != "none" or box.style["string_set"] not in ("none", None)
                     or box.style["float"] != "none" or box.style["position"] not in ("static", "relative")
@@ -244,7 +263,7 @@ def _safe(root_box, path: tuple | None) -> bool:
         if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
             return not isinstance(box, boxes.ParentBox)  # a text offset ends the path
         box = children[index]
-    return True
+    return not isinstance(box, boxes.TableCellBox)  # a page that starts at a cell splits its row
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -345,7 +364,8 @@ def _plan(root_box, fixes):
         if record is None or not (record.holding == holding() or
                                   record.holding == "" and holding() == repr(sorted(record.held))):
             continue
-        changed = sorted(path for path in set(fixes) | set(record.fixes) if fixes.get(path) != record.fixes.get(path))
+        changed = sorted({_whole_tables(root_box, path) for path in set(fixes) | set(record.fixes)
+                          if fixes.get(path) != record.fixes.get(path)})
         if not changed:
             continue
         paths = [_path(state[0]) if i else () for i, state in enumerate(record.states)]
