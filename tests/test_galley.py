@@ -79,3 +79,23 @@ def test_a_galley_holds_each_spacing_of_a_paragraph_apart():
     counts = {s: len(measured[k]) for k, s in enumerate(("",) + SPACINGS)}
     assert counts["tightest"] <= counts["tight"] <= counts[""] <= counts["wider"]
     assert len({tuple(_shape(measured[k])) for k in measured}) > 1, "the spacings change the lines"
+
+
+def test_a_galley_cuts_the_notes_out_and_keeps_their_calls():
+    """The notes of the paragraphs tried are not in the galley (they take no room in a line: the
+    engine would parse and style them for nothing); their calls, and what follows each, are."""
+    from book.layout.galley import without_notes
+
+    nested = ('<p>One<a class="call" href="#n1">1</a><span class="fn" id="n1"><a class="fn-num n1">1</a> '
+              'A <span class="nm">Name</span> and <span class="x"><span>deep</span></span>.</span> two, '
+              'three<a class="call">2</a><span class="fn">Plain.</span></p>')
+    assert without_notes(nested) == '<p>One<a class="call" href="#n1">1</a> two, three<a class="call">2</a></p>'
+    assert without_notes("<p>No notes.</p>") == "<p>No notes.</p>"
+    book, html, blocks, layout = _body(ROOT / "chapters")
+    anchor = book.chapters[2].anchor
+    end = blocks.spans[anchor][1]
+    trials = [(b, {}) for b, c in enumerate(blocks.chapter_of_block) if c == anchor]
+    galley = galley_html(html, blocks, anchor, trials, {})
+    calls = sum(html[slice(*_span(html, blocks, b, end))].count('<a class="call"') for b, _ in trials)
+    assert calls >= 10 and galley.count('<a class="call"') == calls
+    assert '<span class="fn"' not in galley

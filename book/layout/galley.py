@@ -7,7 +7,8 @@ loose line (layout/tighten.py) need not be tried by laying its whole chapter out
 the galley holds, in one copy of the chapter's section, every paragraph to try with every spacing,
 each after a hidden, empty copy of the block that comes before it in the chapter (its tag and
 attributes, so that `h2 + p`, `header + p` and the like select it as in the book), the notes left out (their calls stay; a note
-takes no room in its call's line). One layout of the galley then tells, for each paragraph and
+takes no room in its call's line: its element is cut out of the galley's HTML, which gives the same
+boxes as a note not displayed, and spares the engine parsing and styling its text). One layout of the galley then tells, for each paragraph and
 spacing, how many lines it has, how many are loose and whether it has a run of hyphens: what the
 chapter's layouts told before, at a fraction of the cost (`tests/test_galley.py` compares them).
 """
@@ -58,9 +59,34 @@ def galley_html(html: str, blocks: Blocks, chapter: str, trials: list[tuple[int,
         fix = _fix_inserts(blocks, {index: fixes[index]} if fixes.get(index) else {})
         offset = blocks.blocks[index]
         a, b = _span(html, blocks, index, end)
-        out.append(_splice(html, a, b, {**inserts, offset: fix.get(offset, "") + f' data-galley="{k}"'}))
+        out.append(without_notes(_splice(html, a, b, {**inserts, offset: fix.get(offset, "") + f' data-galley="{k}"'})))
     out.append("</section></body></html>")
     return _ID.sub(r"\1", "".join(out))
+
+
+_NOTE = '<span class="fn"'
+_SPAN = re.compile(r"<span\b|</span>")
+
+
+def without_notes(fragment: str) -> str:
+    """fragment with each note element (`<span class="fn">` and all it holds, nested spans included)
+    cut out; what is around it stays as it was."""
+    start = fragment.find(_NOTE)
+    if start < 0:
+        return fragment
+    out, at = [], 0
+    while start >= 0:
+        out.append(fragment[at:start])
+        depth, end = 0, len(fragment)
+        for match in _SPAN.finditer(fragment, start):
+            depth += 1 if match.group() != "</span>" else -1
+            if depth == 0:
+                end = match.end()
+                break
+        at = end
+        start = fragment.find(_NOTE, at)
+    out.append(fragment[at:])
+    return "".join(out)
 
 
 def _span(html: str, blocks: Blocks, index: int, end: int) -> tuple[int, int]:
