@@ -99,3 +99,37 @@ def test_a_galley_cuts_the_notes_out_and_keeps_their_calls():
     calls = sum(html[slice(*_span(html, blocks, b, end))].count('<a class="call"') for b, _ in trials)
     assert calls >= 10 and galley.count('<a class="call"') == calls
     assert '<span class="fn"' not in galley
+
+
+@pytest.mark.parametrize("name, fewer", [("index-of-names", True), ("typography", False)])
+def test_galleys_in_two_stages_choose_as_one_galley_does(name, fewer, tmp_path, monkeypatch):
+    """A paragraph's spacings are tried in a second galley only when the first it is given does not
+    do what it is tried for (adjust._staged): the book comes out page for page as when every
+    spacing is tried in one galley, from fewer trials."""
+    from pypdf import PdfReader
+
+    from book.layout import adjust
+    from conftest import build_fixture
+
+    counts = {"staged": 0, "one": 0}
+
+    def counting(key, real):
+        def staged(lay_galley, items, groups, settled):
+            def lay(trials):
+                counts[key] += len(trials)
+                return lay_galley(trials)
+            return real(lay, items, groups, settled)
+        return staged
+
+    def at_once(lay_galley, items, groups, settled):
+        measured = galley_lines(lay_galley(items))
+        return [measured.get(k, []) for k in range(len(items))]
+
+    texts = {}
+    for key, real in (("staged", adjust._staged), ("one", at_once)):
+        monkeypatch.setattr(adjust, "_staged", counting(key, real))
+        summary = build_fixture(BOOKS / name, tmp_path / key, jobs=1, preflight=False)
+        texts[key] = [page.extract_text() for page in PdfReader(summary.outputs[0]).pages]
+    assert texts["staged"] == texts["one"]
+    assert 0 < counts["staged"] <= counts["one"]
+    assert (counts["staged"] < counts["one"]) == fewer  # typography's paragraphs all need a second galley

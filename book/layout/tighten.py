@@ -14,8 +14,9 @@ styled in book.css:
     tightest word-spacing: -.04em; letter-spacing: -.02em
     wider    letter-spacing: .02em
 
-Every spacing of every loose paragraph of a chapter is tried at once, in one galley (galley.py),
-not in a layout of the chapter per spacing. `choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
+The spacings of a chapter's loose paragraphs are tried in galleys (galley.py), not in a layout of the
+chapter per spacing: `tight` on every paragraph first, then the others on those `tight` did not set
+clean with their line count (adjust._staged). `choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
 more than two hyphenated lines, preferring one that keeps the paragraph's line count (then no note
 or page break can move) and the plain setting when nothing helps.
 """
