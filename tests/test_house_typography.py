@@ -439,6 +439,17 @@ def test_vertical_justification_puts_every_line_where_a_layout_with_its_css_does
         lines = [(line.page, measure.zero_figures(line.text), round(line.baseline, 2)) for line in body_lines(document.pages)]
         return lines, anchor_pages(document.pages)
 
+    def drawn(document):
+        """Per page, the borders the engine draws: a side whose width is not 0, in its colour if that
+        is not transparent, whatever its style says (weasyprint.draw.border)."""
+        from weasyprint.draw.color import get_color
+
+        return [sorted((box.element_tag or "", side, round(getattr(box, f"border_{side}_width"), 2))
+                       for box in page._page_box.descendants() if getattr(box, "style", None) is not None
+                       for side in ("top", "right", "bottom", "left")
+                       if getattr(box, f"border_{side}_width", 0) and get_color(box.style, f"border_{side}_color").alpha)
+                for page in document.pages]
+
     checked = 0
     for segment in laid.segments:
         document = segment.keep[0] if segment.keep else None
@@ -448,9 +459,13 @@ def test_vertical_justification_puts_every_line_where_a_layout_with_its_css_does
         css = engine.layout(styled(chapter_alone(html, blocks, segment.part, fixes, zeros, folios=False), fixes),
                             urls.base)
         assert where(css) == where(document), segment.part
+        assert drawn(css) == drawn(document), f"{segment.part}: a filled page draws no border the CSS does not"
         assert where(document) != where(document.justified_from)
         checked += 1
     assert checked >= 5
+    from book.layout.depth import FILL
+    assert any(FILL.match(t) and t[0] == "w" for tokens in fixes.values() for t in tokens), \
+        "a page is filled above a block too (its CSS: a transparent border)"
 
 
 # --- uncertain dates and ranges of years: one form, as book.yaml chooses ---------------------

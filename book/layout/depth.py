@@ -343,7 +343,9 @@ def _section(page_box, chapter: str):
 def justify(document, pads: dict[tuple[int, str], int], chapter: str, blocks: Blocks, pitch: float):
     """The document with fill's pads (lines of pitch pt) put in, as their CSS rules would place them:
     on each page that has a gap to fill, a copy of its boxes with the blocks after the gap moved
-    down (the padding below a block, or the border above one, widened to match). The document given
+    down (the padding below a block widened to match, or the padding above one by the transparent
+    border's width: the engine would draw a border widened on a copy, whatever the style's colour
+    says, and did, black, above a heading of ALZHIR's roll of names). The document given
     is left as it was (a session may keep it, by its HTML); the new one's `justified_from` is it."""
     from weasyprint.document import Page
 
@@ -366,8 +368,8 @@ def justify(document, pads: dict[tuple[int, str], int], chapter: str, blocks: Bl
                 child.translate(dy=shift)
             if k < len(children) - 1 and below[k]:
                 child.padding_bottom += below[k] * step
-            if wanted[k]:
-                child.border_top_width += wanted[k] * step
+            if wanted[k]:  # the CSS's transparent border, as padding: the engine draws a border
+                child.padding_top += wanted[k] * step  # of its width in its style's colour, black
                 for inner in child.all_children():
                     inner.translate(dy=wanted[k] * step)
                 shift += wanted[k] * step
