@@ -14,7 +14,16 @@ BIG = 8 * 1024 * 1024
 """A result far bigger than a pipe holds (64 KiB on Linux), as a drawn PDF piece is."""
 
 
+RUNNING: list = [None]
+"""The helper the handler serves (forked with it: in the helper, its own copy)."""
+
+
 def handler(name: str, *args):
+    if name == "idle":  # work worth doing only while nothing else is asked for
+        started = time.monotonic()
+        while not RUNNING[0].waiting() and time.monotonic() - started < 5:
+            time.sleep(0.01)
+        return time.monotonic() - started
     if name == "big":
         return b"x" * BIG
     if name == "when":
@@ -28,7 +37,7 @@ def handler(name: str, *args):
 
 @pytest.fixture
 def helper():
-    made = Helper()
+    made = RUNNING[0] = Helper()
     made.start(handler)
     yield made
     made.close()
@@ -46,9 +55,11 @@ def test_a_big_result_does_not_hold_the_helper_up(helper):
     assert helper.receive() < reading - 0.5
 
 
-def test_results_come_back_in_order_and_errors_are_raised_here(helper):
+@pytest.mark.parametrize("aside", [False, True])
+def test_results_come_back_in_order_and_errors_are_raised_here(helper, aside):
+    """A command sent aside too: its result is dropped, but what it raised is raised, in order."""
     helper.send("when")
-    helper.send("fail")
+    (helper.send_aside if aside else helper.send)("fail")
     helper.send("big")
     assert isinstance(helper.receive(), float)
     with pytest.raises(ValueError, match="no such part"):
@@ -62,3 +73,26 @@ def test_a_result_that_cannot_be_sent_is_an_error_not_a_wait(helper):
     with pytest.raises(RuntimeError, match="could not send its result"):
         helper.receive()
     assert isinstance(helper.receive(), float)
+
+
+def test_a_command_sent_aside_gives_way_and_its_result_is_dropped(helper):
+    """A command sent aside (the helper laying out parts it may be asked for again) runs only until
+    another command comes, and its result is read and dropped."""
+    helper.send_aside("idle")
+    time.sleep(0.5)
+    asked = time.monotonic()
+    helper.send("when")
+    assert helper.receive() < asked + 1.0  # not after the 5 s the idle command would have taken
+    assert helper.pending == 0 and helper.order == []
+
+
+def test_the_numbers_the_helper_guesses_are_those_on_the_other_side_of_a_boundary():
+    """While this process finishes its share, the helper lays its parts out again with each
+    cross-reference number that stands on a boundary of digits (p. 9 or 10, 99 or 100) given the
+    other count: an adjustment elsewhere that moves its target by a page makes it so."""
+    from book.layout.body import flipped
+
+    numbers = {"a": "10", "b": "9", "c": "12", "d": "99", "e": "100", "f": "1"}
+    written = {"a": "00", "b": "0", "c": "00", "d": "00", "e": "000", "f": "0", "g": "00"}
+    assert flipped(written, numbers) == {"a": "0", "b": "00", "c": "00", "d": "000", "e": "00", "f": "0", "g": "00"}
+    assert flipped({"a": "0"}, numbers) == {"a": "0"}  # laid out with a number found since: not a guess

@@ -14,7 +14,12 @@ depend on the rest of the book only through
 
 The parts are laid out in order. A cross-reference to a target already laid out gets its number at
 once; one to a later target gets the number it had in the session's previous build, or a guess, and
-its part is laid out again once the join shows the guess was wrong (at most `ROUNDS` rounds). A
+its part is laid out again once the join shows the guess was wrong (at most `ROUNDS` rounds). With
+a helper process, each process lays out its share in order; a number from the other's share is the
+last round's, and where an adjustment there moves its target across p. 9/10 (or 99/100) the parts
+that cite it are laid out again. So the helper, once its share is done and while this process
+finishes its own, lays out those of its parts again with each such number given the other count of
+digits (`flipped`), and keeps them for a second round that asks for them. A
 misplaced note is repaired inside its part (layout/repair.py). With the engine's `keep` (book watch),
 a part whose HTML (its text, the numbers written into it, its adjustments) has not changed is not
 laid out again at all.
@@ -142,9 +147,17 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         return laid[key]
 
     def serve(name: str, args: tuple):
-        """In the helper: lay out the parts asked for, or stamp and draw them."""
+        """In the helper: lay out the parts asked for, or lay out again, while nothing else is asked
+        for, those of its last share whose numbers may turn out to have another count of digits
+        (guessed), or stamp and draw them."""
         if name == "lay":
             return [sendable(part) for part in lay_share(*args).values()]
+        if name == "guess":
+            for anchor, written in guessed:
+                if helper.waiting():
+                    break
+                lay(anchor, written, args[0])
+            return None
         drawn = []
         for anchor, written, median, start, blank_after in args[0]:
             part = lay(anchor, written, median)
@@ -162,6 +175,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         began last round), any other from numbers (the last round's), or else a guess."""
         placed: dict[str, int] = {}
         out = {}
+        guessed.clear()
         for anchor in share:
             written = {t: "0" * len(str(placed[t] + 1) if t in placed else numbers.get(t) or
                                     _estimate(blocks, ids.get(t), order[0], 0, CHARS_PER_PAGE))
@@ -169,7 +183,14 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             out[anchor] = part = lay(anchor, written, median)
             if anchor in starts:
                 placed.update({ident: starts[anchor] + page for ident, page in part.at.items()})
+            other = flipped(written, numbers)
+            if median is not None and other != written:
+                guessed.append((anchor, other))
         return out
+
+    guessed: list[tuple[str, dict[str, str]]] = []
+    """The parts of the last share whose numbers may have another count of digits once the other
+    process's parts are adjusted, with those numbers' digits as they would then be (flipped)."""
 
     before: dict[str, int] = {}
     """Where each part began in the last round (lay_share's starts)."""
@@ -192,8 +213,15 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             else:  # both processes at once, each laying out its share in book order
                 redo = [a for a in order if previous is None or any(
                     len(n) != len(numbers.get(t, n)) for t, n in previous[a].numbers.items())]
-                there = theirs if previous is None else share_out(blocks, redo)  # a second round: shared anew
-                helper.send("lay", [a for a in redo if a in there], median, dict(numbers), dict(before))
+                if previous is None:
+                    there = theirs
+                else:  # a second round: shared anew, but for the parts the helper has guessed at
+                    ahead = {a for a in redo if a in there and flipped(previous[a].numbers, told) != previous[a].numbers}
+                    there = ahead | share_out(blocks, [a for a in redo if a not in ahead])
+                told = dict(numbers)
+                helper.send("lay", [a for a in redo if a in there], median, told, dict(before))
+                if median is not None:  # lay out the parts it may be asked for again while this process works
+                    helper.send_aside("guess", median)
                 mine = lay_share([a for a in redo if a not in there], median, numbers, before)
                 got = {}
                 for sent in helper.receive():
@@ -246,6 +274,22 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     outcome.layouts = len({key[:2] for key in laid})  # parts laid out (adjusting one is counted apart)
     outcome.repair_seconds = sum(part.outcome.repair_seconds for key, part in laid.items() if key[2] is None)
     return body
+
+
+def flipped(written: dict[str, str], numbers: dict[str, str]) -> dict[str, str]:
+    """A part's numbers (target -> zeros, one per digit) with the digits of each number taken from
+    the last round (numbers) that is on a boundary (9 or 10, 99 or 100, ...) as they would be on
+    the other side of it: an adjustment elsewhere that moves the target by a page makes them so."""
+    out = dict(written)
+    for target, zeros in written.items():
+        number = numbers.get(target, "")
+        if len(zeros) != len(number) or not number.isdigit():
+            continue
+        if len(number) > 1 and number == "1" + "0" * (len(number) - 1):
+            out[target] = "0" * (len(number) - 1)
+        elif set(number) == {"9"}:
+            out[target] = "0" * (len(number) + 1)
+    return out
 
 
 def _blank_after(part: Part, parts: list[Part]) -> bool:

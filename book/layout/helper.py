@@ -44,6 +44,12 @@ class Helper:
         self.process = None
         self.connection = None
         self.pending = 0
+        self.order: list[bool] = []
+        """Of each command sent whose result is yet to be read, in order: whether it was sent aside
+        (`send_aside`: its result is read and dropped)."""
+        self.waiting: Callable[[], bool] = lambda: False
+        """In the helper: whether a command is waiting to be served (a command that is only worth
+        running while this process has nothing else to do checks it)."""
         self.commands: dict[str, Callable] = {}
         """Commands served before the handler's: name -> function of the command's arguments. Set in
         this process before the command is sent; the helper, forked earlier, runs its own copy of
@@ -65,6 +71,7 @@ class Helper:
     def _serve(self, connection, handler: Callable) -> None:
         self.connection.close()
         self.quiet()
+        self.waiting = connection.poll
         outbox: queue.Queue = queue.Queue()
 
         def sender() -> None:  # sends what the loop below has pickled, in order, while it goes on
@@ -101,9 +108,24 @@ class Helper:
         """Ask the helper to run a command."""
         self.connection.send((name, args))
         self.pending += 1
+        self.order.append(False)
+
+    def send_aside(self, name: str, *args) -> None:
+        """Ask the helper to run a command whose result is not wanted: `receive` reads it when it
+        comes, drops it and raises what it raised."""
+        self.connection.send((name, args))
+        self.order.append(True)
 
     def receive(self):
         """The result of the oldest command not yet received (raising what the helper raised)."""
+        while True:
+            aside = self.order.pop(0)
+            if not aside:
+                break
+            (kind, value), said = self.connection.recv()
+            self.messages += said
+            if kind == "raise":
+                raise value
         (kind, value), said = self.connection.recv()
         self.pending -= 1
         self.messages += said
