@@ -384,6 +384,37 @@ def test_every_page_of_a_chapter_but_its_last_ends_within_a_line_of_full_depth(a
     assert short == {}
 
 
+def test_no_paragraph_ends_in_a_word_or_two_alone_at_the_head_of_a_page(any_book):
+    """Relaxing widows fills a short page by a line (depth.candidates), but is not kept where it
+    leaves a paragraph's last line alone at the head of the next page when that line is a runt, a
+    word or two ("and death.", "either."): ALZHIR had three such; the page is filled otherwise."""
+    from book.layout import depth
+
+    book, laid, lines = any_book
+    by_chapter: dict[str, list] = {}
+    for line in lines:
+        by_chapter.setdefault(line.chapter, []).append(line)
+    assert sum(len(its) for its in by_chapter.values()) > 100
+    found = {chapter: depth._runts(its) for chapter, its in by_chapter.items()}
+    assert not any(found.values()), found
+    if book.manifest.slug == "alzhir":
+        assert any(depth.RELAX in tokens for tokens in laid.body.fixes.values()), "widows are still relaxed elsewhere"
+
+
+def test_a_runt_is_a_short_last_line_alone_at_the_head_of_a_page():
+    from book.layout import depth
+
+    def line(page, text, source):
+        return measure.Line(page=page, chapter="c", text=text, baseline=0, top=0, height=13, word_space=2,
+                            justified=text.endswith(" x"), hyphenated=False, paragraph=page, source=source)
+    full = "a full justified line of text, about as long as any x"
+    assert depth._runts([line(0, full, 1), line(1, "either.", 1), line(1, full, 2)]) == 1
+    assert depth._runts([line(0, full, 1), line(1, "either.", 1)]) == 1  # the chapter's last line
+    assert depth._runts([line(0, full, 1), line(1, "a line that is long enough, more than a third", 1)]) == 0
+    assert depth._runts([line(0, full, 1), line(1, "either.", 2)]) == 0  # a paragraph of its own
+    assert depth._runts([line(0, full, 1), line(1, "two", 1), line(1, "lines.", 1)]) == 0  # not alone
+
+
 def test_pages_no_break_can_fill_are_justified_in_whole_lines_and_reported(any_book):
     """The pages that smarter breaks could not fill (ALZHIR has some: their next lines carry notes that
     do not fit) get whole blank lines between their blocks, so that every line stays on the grid (the

@@ -378,7 +378,8 @@ def _refits(refit: Refit, trials: tighten.Trials, item, lines) -> bool:
 def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
     """Fill pages over depth.RELAX_OVER lines short, one at a time from the first (depth.candidates);
     an adjustment is kept when fewer pages end short, or as many by fewer lines, the chapter does not
-    grow, and no note leaves its call's page."""
+    grow, no paragraph more ends in a runt (a last line of a word or two alone at the head of a page:
+    relaxing widows may leave one) and no note leaves its call's page."""
     tried: list[dict] = []
     while len(tried) < DEPTH_TRIALS:
         document = laid[0]
@@ -390,7 +391,8 @@ def _deepen(laid, fixes, chapter: str, blocks, lay, notes_kept):
                 tried.append(trial)
                 new = lay(trial)
                 if (depth.shortness(new[0]) < depth.shortness(document) and
-                        len(new[0].pages) <= len(document.pages) and notes_kept(new)):
+                        len(new[0].pages) <= len(document.pages) and depth.runts(new[0]) <= depth.runts(document)
+                        and notes_kept(new)):
                     better = new, trial
                     break
             if better or len(tried) >= DEPTH_TRIALS:

@@ -81,8 +81,8 @@ never changed (`justify` moves boxes on copies, a new Document). Its lines are n
 hold some megabytes while the layouts live."""
 
 
-def _measured(document) -> tuple[float, dict[int, float]]:
-    """(pitch_pt, gaps) of a document, measured once."""
+def _measured(document) -> tuple[float, dict[int, float], int]:
+    """(pitch_pt, gaps, runts) of a document, measured once."""
     known = _MEASURED.get(document)
     if known is None:
         lines = body_lines(document.pages)
@@ -92,8 +92,30 @@ def _measured(document) -> tuple[float, dict[int, float]]:
             pitch = round(height, 2)
             last = max(line.page for line in lines)
             found = {page: gap / height for page, gap in page_gaps(document.pages, lines).items() if page < last}
-        known = _MEASURED[document] = (pitch, found)
+        known = _MEASURED[document] = (pitch, found, _runts(lines))
     return known
+
+
+RUNT = 1 / 3
+"""A paragraph's last line that opens a page alone is a runt when it is shorter than this share of a
+full line (a word or two: "either." alone at the head of a page)."""
+
+
+def _runts(lines) -> int:
+    """The paragraphs whose last line opens a page alone and is a runt (measured against the
+    chapter's justified lines)."""
+    full = [len(line.text) for line in lines if line.justified]
+    if not full:
+        return 0
+    limit = RUNT * statistics.median(full)
+    return sum(1 for before, line, after in zip(lines, lines[1:], lines[2:] + [None])
+               if before.page < line.page and before.source == line.source and len(line.text) < limit
+               and (after is None or after.source != line.source))
+
+
+def runts(document) -> int:
+    """How many paragraphs end in a runt: a last line of a word or two alone at the head of a page."""
+    return _measured(document)[2]
 
 
 def gaps(document) -> dict[int, float]:

@@ -51,6 +51,9 @@ class Line:
     natural: float = 0.0
     """The font's own word space in pt at the line's size (what word_space is when nothing stretches
     or tightens it)."""
+    source: int = 0
+    """Identity of the paragraph's element: the same on both sides of a page break, where `paragraph`
+    (its box on the page) is not."""
 
 
 PX_TO_PT = 0.75
@@ -159,7 +162,7 @@ def _line(page: int, chapter: str, block, line) -> Line | None:
                 top=line.position_y, height=line.height, word_space=word_space,
                 justified=spacing > 0.01, hyphenated=bool(hyphen) and last.text.endswith(hyphen)
                 and not last.text.endswith((" " + hyphen, "-" + hyphen)), paragraph=id(block),
-                natural=space_em() * size_pt)
+                natural=space_em() * size_pt, source=id(block.element))
 
 
 def _classes_of_parent(text_box) -> list[str]:
