@@ -24,6 +24,9 @@ def handler(name: str, *args):
         while not RUNNING[0].waiting() and time.monotonic() - started < 5:
             time.sleep(0.01)
         return time.monotonic() - started
+    if name == "say":  # what the engine says in the helper goes back with the result
+        RUNNING[0].said().append(args[0])
+        return None
     if name == "big":
         return b"x" * BIG
     if name == "when":
@@ -37,7 +40,8 @@ def handler(name: str, *args):
 
 @pytest.fixture
 def helper():
-    made = RUNNING[0] = Helper()
+    said: list[str] = []
+    made = RUNNING[0] = Helper(said=lambda: said)
     made.start(handler)
     yield made
     made.close()
@@ -77,13 +81,17 @@ def test_a_result_that_cannot_be_sent_is_an_error_not_a_wait(helper):
 
 def test_a_command_sent_aside_gives_way_and_its_result_is_dropped(helper):
     """A command sent aside (the helper laying out parts it may be asked for again) runs only until
-    another command comes, and its result is read and dropped."""
+    another command comes, and its result is read and dropped, with what the engine said meanwhile."""
     helper.send_aside("idle")
     time.sleep(0.5)
     asked = time.monotonic()
     helper.send("when")
     assert helper.receive() < asked + 1.0  # not after the 5 s the idle command would have taken
     assert helper.pending == 0 and helper.order == []
+    helper.send_aside("say", "a warning from a layout done in case")
+    helper.send("say", "a warning from a layout asked for")
+    helper.receive()
+    assert helper.messages == ["a warning from a layout asked for"]
 
 
 def test_the_numbers_the_helper_guesses_are_those_on_the_other_side_of_a_boundary():

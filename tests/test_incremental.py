@@ -205,6 +205,26 @@ def test_two_processes_make_the_pdf_one_makes(tmp_path):
                                                                          helped.repairs)
 
 
+def test_a_guess_of_the_helper_that_fails_does_not_fail_the_build(tmp_path, monkeypatch):
+    """The helper lays out parts again, in case a second round asks for them (layout/body.py
+    `flipped`); one of those layouts that fails is dropped, and the build goes on."""
+    from book.layout import body
+
+    source = xref_book(tmp_path / "book")
+    guesses = tmp_path / "guessed"
+    monkeypatch.setattr(body, "flipped", lambda written, numbers: {t: n + "000" for t, n in written.items()})
+    real = body._lay_out_part
+
+    def failing(anchor, chapter, html, blocks, written, *args):
+        if any(len(n) >= 4 for n in written.values()):  # only a guess has numbers of four digits and more
+            guesses.write_text(anchor)  # seen from the test process: the helper is a fork
+            raise RuntimeError("a guess went wrong")
+        return real(anchor, chapter, html, blocks, written, *args)
+    monkeypatch.setattr(body, "_lay_out_part", failing)
+    summary = build(source, tmp_path / "out", html=False, jobs=2, preflight=False)
+    assert summary.helped and guesses.exists()
+
+
 def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
     """The screen edition is tagged as one document, so it is laid out where it is written."""
     source = xref_book(tmp_path / "book")

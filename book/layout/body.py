@@ -156,7 +156,10 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             for anchor, written in guessed:
                 if helper.waiting():
                     break
-                lay(anchor, written, args[0])
+                try:
+                    lay(anchor, written, args[0])
+                except Exception:  # a guess is never what fails the build: the part is laid out again if asked for
+                    break
             return None
         drawn = []
         for anchor, written, median, start, blank_after in args[0]:

@@ -112,7 +112,8 @@ class Helper:
 
     def send_aside(self, name: str, *args) -> None:
         """Ask the helper to run a command whose result is not wanted: `receive` reads it when it
-        comes, drops it and raises what it raised."""
+        comes and drops it, with what the engine said meanwhile (work done in case it is asked for:
+        what it says again when it is used is said then), and raises what it raised."""
         self.connection.send((name, args))
         self.order.append(True)
 
@@ -122,8 +123,7 @@ class Helper:
             aside = self.order.pop(0)
             if not aside:
                 break
-            (kind, value), said = self.connection.recv()
-            self.messages += said
+            (kind, value), _ = self.connection.recv()
             if kind == "raise":
                 raise value
         (kind, value), said = self.connection.recv()
