@@ -144,7 +144,13 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, layout, median)
             if median is not None and laid[key].document is not laid[first].document:
                 laid[first] = replace(laid[first], document=None)  # its pages are not joined again: let them go
+        if key in echoes:  # a guess now asked for: what the engine said while it was laid out is said now
+            helper.said().extend(echoes.pop(key))
         return laid[key]
+
+    echoes: dict[tuple, list[str]] = {}
+    """In the helper: what the engine said while each guess was laid out (a guess's result is dropped
+    with its messages), kept until the guess is asked for."""
 
     def serve(name: str, args: tuple):
         """In the helper: lay out the parts asked for, or lay out again, while nothing else is asked
@@ -156,10 +162,15 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             for anchor, written in guessed:
                 if helper.waiting():
                     break
+                said = helper.said()
+                before = len(said)
                 try:
                     lay(anchor, written, args[0])
                 except Exception:  # a guess is never what fails the build: the part is laid out again if asked for
+                    del said[before:]
                     break
+                echoes[(anchor, tuple(sorted(written.items())), args[0])] = said[before:]
+                del said[before:]
             return None
         drawn = []
         for anchor, written, median, start, blank_after in args[0]:
