@@ -225,6 +225,27 @@ def test_a_guess_of_the_helper_that_fails_does_not_fail_the_build(tmp_path, monk
     assert summary.helped and guesses.exists()
 
 
+def test_what_the_engine_says_in_a_guess_never_asked_for_is_not_the_builds(tmp_path, monkeypatch):
+    from book.layout import body
+    from book.layout.paginate import Engine
+
+    source = xref_book(tmp_path / "book")
+    guesses = tmp_path / "guessed"
+    monkeypatch.setattr(body, "flipped", lambda written, numbers: {t: n + "000" for t, n in written.items()})
+    real = Engine.layout
+
+    def saying(self, html, base_url):
+        document = real(self, html, base_url)
+        if re.search(r">\(?p\. 0000", html) or "0000</a>" in html or 'data-page="0000' in html:
+            guesses.write_text("laid out")
+            self.messages.append("something said while a guess was laid out")
+        return document
+    monkeypatch.setattr(Engine, "layout", saying)
+    summary = build(source, tmp_path / "out", html=False, jobs=2, preflight=False)
+    assert summary.helped and guesses.exists()
+    assert not any("guess" in warning for warning in summary.warnings), summary.warnings
+
+
 def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
     """The screen edition is tagged as one document, so it is laid out where it is written."""
     source = xref_book(tmp_path / "book")
