@@ -225,6 +225,27 @@ def test_a_guess_of_the_helper_that_fails_does_not_fail_the_build(tmp_path, monk
     assert summary.helped and guesses.exists()
 
 
+def test_a_guess_of_the_helper_gives_way_to_the_next_command(tmp_path, monkeypatch):
+    """A guess is left between two of its layouts as soon as a command waits for the helper: a guess
+    that would lay out a thousand pages holds nothing up."""
+    from book.layout import body
+
+    source = xref_book(tmp_path / "book")
+    finished = tmp_path / "finished"
+    monkeypatch.setattr(body, "flipped", lambda written, numbers: {t: n + "000" for t, n in written.items()})
+    real = body._lay_out_part
+
+    def endless(anchor, chapter, html, blocks, written, layout, *args):
+        if any(len(n) >= 4 for n in written.values()):  # a guess: layouts until a command waits
+            for _ in range(1000):
+                layout("<html><body><p>A page.</p></body></html>")
+            finished.write_text(anchor)  # seen from the test process: the helper is a fork
+        return real(anchor, chapter, html, blocks, written, layout, *args)
+    monkeypatch.setattr(body, "_lay_out_part", endless)
+    summary = build(source, tmp_path / "out", html=False, jobs=2, preflight=False)
+    assert summary.helped and not finished.exists()
+
+
 def test_what_the_engine_says_in_a_guess_never_asked_for_is_not_the_builds(tmp_path, monkeypatch):
     from book.layout import body
     from book.layout.paginate import Engine

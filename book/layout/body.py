@@ -135,13 +135,22 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         return body
     theirs = share_out(blocks, order) if helper is not None else set()
 
+    guessing: list[bool] = [False]
+    """In the helper: whether the layouts running now are guesses (they give way to a command)."""
+
+    def laying(html_of_a_layout: str):
+        """layout, which a guess leaves as soon as a command waits for the helper."""
+        if guessing[0] and helper.waiting():
+            raise _GiveWay
+        return layout(html_of_a_layout)
+
     def lay(anchor: str, written: dict[str, str], median: float | None) -> Part:
         first = (anchor, tuple(sorted(written.items())), None)
         if first not in laid:
-            laid[first] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, layout, repair)
+            laid[first] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, laying, repair)
         key = first[:2] + (median,)
         if key not in laid:
-            laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, layout, median)
+            laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, laying, median)
             if median is not None and laid[key].document is not laid[first].document:
                 laid[first] = replace(laid[first], document=None)  # its pages are not joined again: let them go
         if key in echoes:  # a guess now asked for: what the engine said while it was laid out is said now
@@ -160,15 +169,16 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             return [sendable(part) for part in lay_share(*args).values()]
         if name == "guess":
             for anchor, written in guessed:
-                if helper.waiting():
-                    break
                 said = helper.said()
                 before = len(said)
+                guessing[0] = True
                 try:
                     lay(anchor, written, args[0])
-                except Exception:  # a guess is never what fails the build: the part is laid out again if asked for
-                    del said[before:]
+                except Exception:  # a command waits (_GiveWay), or the guess failed: it is never what fails the
+                    del said[before:]  # build, and the part is laid out again if asked for
                     break
+                finally:
+                    guessing[0] = False
                 echoes[(anchor, tuple(sorted(written.items())), args[0])] = said[before:]
                 del said[before:]
             return None
@@ -288,6 +298,10 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     outcome.layouts = len({key[:2] for key in laid})  # parts laid out (adjusting one is counted apart)
     outcome.repair_seconds = sum(part.outcome.repair_seconds for key, part in laid.items() if key[2] is None)
     return body
+
+
+class _GiveWay(Exception):
+    """A guess of the helper stops: a command waits for it."""
 
 
 def flipped(written: dict[str, str], numbers: dict[str, str]) -> dict[str, str]:
