@@ -152,8 +152,8 @@ def _adjust_held(chapter, lines, base, alone, galley, blocks, fixes, layout, anc
         outcome.adjust_layouts += 1
         return layout(galley(items))
 
-    spaced = [[k + len(pending) for k in group] for group in _refit_groups(refits)]
-    measured = _staged(lay_galley, pending + refits, _spacing_groups(pending) + spaced,
+    spaced = [[k + len(pending) for k in group] for group in _groups(refits, _direction)]
+    measured = _staged(lay_galley, pending + refits, _groups(pending, lambda item: item[0]) + spaced,
                        lambda k, its: _settles(trials, pending[k], its) if k < len(pending)
                        else _refits(early, trials, refits[k - len(pending)], its))
     for (block, trial), its in zip(pending, measured):
@@ -317,7 +317,7 @@ def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trial
     refit = _refit_trials(laid[0], fixes, chapter, blocks)
     if refit is None or not refit.pending:
         return laid, fixes
-    measured = _staged(lay_galley, refit.pending, _refit_groups(refit.pending),
+    measured = _staged(lay_galley, refit.pending, _groups(refit.pending, _direction),
                        lambda k, its: _refits(refit, trials, refit.pending[k], its))
     return _try_plans(refit, measured, fixes, laid[0], lay, notes_kept, trials) or (laid, fixes)
 
@@ -342,11 +342,13 @@ def _staged(lay_galley, items: list, groups: list[list[int]], settled) -> list:
     return out
 
 
-def _spacing_groups(pending: list) -> list[list[int]]:
-    """The spacings of each loose paragraph (indices of pending, in tighten.SPACINGS order)."""
-    groups: dict[int, list[int]] = {}
-    for k, (block, _) in enumerate(pending):
-        groups.setdefault(block, []).append(k)
+def _groups(items: list, key) -> list[list[int]]:
+    """The indices of items, in order, grouped by key(item): the spacings of each loose paragraph
+    (key: its block, in tighten.SPACINGS order), or those that make a paragraph one line longer and
+    those that make it one line shorter (key: _direction)."""
+    groups: dict = {}
+    for k, item in enumerate(items):
+        groups.setdefault(key(item), []).append(k)
     return list(groups.values())
 
 
@@ -357,21 +359,17 @@ def _settles(trials: tighten.Trials, item, lines) -> bool:
     return plain is not None and trials.judge(lines).clean and len(lines) == plain.lines
 
 
-def _refit_groups(pending: list) -> list[list[int]]:
-    """The spacings tried to make each paragraph one line longer, and those to make it one line
-    shorter (indices of a Refit's pending, in order)."""
-    groups: dict[tuple, list[int]] = {}
-    for k, (block, trial) in enumerate(pending):
-        longer = bool(set(trial[block]) & set(depth.LENGTHEN))
-        groups.setdefault((block, longer), []).append(k)
-    return list(groups.values())
+def _direction(item) -> tuple[int, int]:
+    """A refit's trial (block, fixes) -> (its block, +1 for a spacing that may make it one line
+    longer, -1 for one that may make it one line shorter)."""
+    block, trial = item
+    return block, 1 if set(trial[block]) & set(depth.LENGTHEN) else -1
 
 
 def _refits(refit: Refit, trials: tighten.Trials, item, lines) -> bool:
     """Whether a refit's spacing (item: (block, fixes)) does what it is tried for: a clean paragraph
     one line longer (or shorter); _refit_plans keeps the first such spacing of a paragraph."""
-    block, trial = item
-    change = 1 if set(trial[block]) & set(depth.LENGTHEN) else -1
+    block, change = _direction(item)
     return trials.judge(lines).clean and len(lines) == len(refit.lines[block]) + change
 
 

@@ -148,7 +148,6 @@ class StyleFor(_ENGINE):
         return True
 
 
-
 ON_DEMAND = frozenset({"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"})
 """Pseudo-elements the engine makes only for a list item, a footnote or a running note: every element
 has a style for them (from the engine's own sheet), which only those use."""

@@ -199,17 +199,32 @@ def _path(skip) -> tuple | None:
     return tuple(out)
 
 
+def _along(root_box, path: tuple):
+    """(depth, box) of each box path goes through, from the root: the last is the box at path (depth
+    len(path)), or, where path goes on past the last box with such a child (an offset in its text,
+    or no such box), that box."""
+    box = root_box
+    for depth, index in enumerate(path):
+        yield depth, box
+        children = getattr(box, "children", None)
+        if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
+            return
+        box = children[index]
+    yield len(path), box
+
+
+def _box_at(root_box, path: tuple):
+    """The box at path in the tree (None if there is none)."""
+    depth, box = list(_along(root_box, path))[-1]
+    return box if depth == len(path) else None
+
+
 def _whole_tables(root_box, path: tuple) -> tuple:
     """A changed box's path, cut at the outermost table it lies in (the table's wrapper): a change
     in one row may change the column widths, and so every row, of the table."""
-    box = root_box
-    for depth, index in enumerate(path):
+    for depth, box in _along(root_box, path):
         if getattr(box, "is_table_wrapper", False) or isinstance(box, boxes.TableBox):
             return path[:depth]
-        children = getattr(box, "children", None)
-        if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
-            return path
-        box = children[index]
     return path
 
 
@@ -251,19 +266,16 @@ def _safe(root_box, path: tuple | None) -> bool:
     text."""
     if path is None:
         return False
-    box = root_box
-    for index in path:
+    for depth, box in _along(root_box, path):
+        if depth == len(path):  # the box the page starts with
+            return not isinstance(box, boxes.TableCellBox)  # a page that starts at a cell splits its row
         if isinstance(box, _UNSAFE) or \
                 getattr(box, "style", None) is not None and (
                     box.style["bookmark_level"] != "none" or box.style["string_set"] not in ("none", None)
                     or box.style["float"] != "none" or box.style["position"] not in ("static", "relative")
                     or box.style["column_width"] != "auto" or box.style["column_count"] != "auto"):
             return False
-        children = getattr(box, "children", None)
-        if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
-            return not isinstance(box, boxes.ParentBox)  # a text offset ends the path
-        box = children[index]
-    return not isinstance(box, boxes.TableCellBox)  # a page that starts at a cell splits its row
+    return not isinstance(box, boxes.ParentBox)  # a text offset ends the path
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -408,17 +420,6 @@ def _within_before(root_box, path: tuple | None, changed: tuple) -> bool:
         return False
     before, after = children[index], children[index + 1]
     return before.style["break_after"] not in AVOID and after.style["break_before"] not in AVOID
-
-
-def _box_at(root_box, path: tuple):
-    """The box at path in the tree (None if there is none)."""
-    box = root_box
-    for index in path:
-        children = getattr(box, "children", None)
-        if not isinstance(box, boxes.ParentBox) or not children or index >= len(children):
-            return None
-        box = children[index]
-    return box
 
 
 def _take(context, record: Record, notes: list, at: int, to: int) -> None:
