@@ -64,12 +64,12 @@ def test_the_check_finds_a_changed_block_styled_as_before(tmp_path, monkeypatch)
     monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
     real = restyle.StyleFor._share
 
-    def share_all(self, earlier, html, sheets, font_config, target_collector):
+    def share_all(self, earlier, html, sheets, font_config, target_collector, store):
         wrappers = list(html.wrapper_element.iter_subtree())
         for wrapper, old in zip(wrappers, earlier.order):
             if wrapper.etree_element.get("data-fix") is not None or old.get("data-fix") is not None:
                 wrapper.etree_element.set("data-fix", old.get("data-fix") or "")
-        return real(self, earlier, html, sheets, font_config, target_collector)
+        return real(self, earlier, html, sheets, font_config, target_collector, store)
     monkeypatch.setattr(restyle.StyleFor, "_share", share_all)
     with pytest.raises(resume.Mismatch):
         build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False)

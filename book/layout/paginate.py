@@ -34,7 +34,7 @@ from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
 from ..paths import STYLES
-from . import restyle, resume
+from . import restyle, resume, shared_styles
 from .restyle import install as install_restyle
 from .resume import install as install_resume
 
@@ -140,6 +140,8 @@ class Engine:
         """Documents laid out by the engine this build (kept ones not counted)."""
         self.shareable_sheets: dict[str, bool] = {}
         """Linked stylesheet URL -> whether it lets trials share styles (restyle.shareable)."""
+        self.plain_sheets: dict[str, bool] = {}
+        """Linked stylesheet URL -> whether it has no viewport unit (shared_styles.plain)."""
 
     def begin(self) -> None:
         """A new build of the session starts: if a file the kept layouts read has changed since, they
@@ -153,6 +155,7 @@ class Engine:
                 self.kept.clear()
                 self.sheets.clear()
                 self.shareable_sheets.clear()
+                self.plain_sheets.clear()
                 self.read.clear()
                 self.fonts = FontConfiguration()
                 break
@@ -165,6 +168,7 @@ class Engine:
         resume.release()
         if not self.keep:
             forget_lines(self.fonts)
+            shared_styles.forget(self.fonts)
             return
         for key in set(self.kept) - self.used:
             del self.kept[key]
@@ -183,7 +187,8 @@ class Engine:
             return document
         before = len(self.messages)
         self.fetcher.refused.clear()
-        with self.listening(), shared_sheets(self.sheets), resume.laying_out(html, self.shareable(html)):
+        with self.listening(), shared_sheets(self.sheets), resume.laying_out(html, self.shareable(html)), \
+                shared_styles.crossing(self.plain(html)):
             take_held()
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
@@ -216,17 +221,26 @@ class Engine:
 
     def shareable(self, html: str) -> bool:
         """Whether no sheet of the document lets an element's style depend on another's data-fix
-        tokens (restyle.py): its own <style> elements, and the sheets it links from styles/ (any
-        other link: no)."""
+        tokens (restyle.py)."""
+        return self._every_sheet(html, restyle.shareable, self.shareable_sheets)
+
+    def plain(self, html: str) -> bool:
+        """Whether the document's elements may take styles made for earlier documents
+        (shared_styles.py): no sheet of it has a viewport unit."""
+        return self._every_sheet(html, shared_styles.plain, self.plain_sheets)
+
+    def _every_sheet(self, html: str, test: Callable[[str], bool], linked: dict[str, bool]) -> bool:
+        """Whether test(css text) holds for every sheet of the document: its own <style> elements,
+        and the sheets it links from styles/ (any other link: no), remembered by URL in linked."""
         head = html[:html.find("<body")]
-        if not all(restyle.shareable(text) for text in _STYLE.findall(head)):
+        if not all(test(text) for text in _STYLE.findall(head)):
             return False
         for url in _LINK.findall(head):
-            if url not in self.shareable_sheets:
+            if url not in linked:
                 path = Path(unquote(urlsplit(url).path)) if url.startswith("file:") else None
                 inside = path is not None and path.resolve().is_relative_to(STYLES.resolve()) and path.is_file()
-                self.shareable_sheets[url] = inside and restyle.shareable(path.read_text(encoding="utf-8"))
-            if not self.shareable_sheets[url]:
+                linked[url] = inside and test(path.read_text(encoding="utf-8"))
+            if not linked[url]:
                 return False
         return True
 
@@ -279,10 +293,12 @@ def _linked_sheet(*args, url=None, page_rules=None, layers=None, counter_style=N
     A sheet that defines counter styles or colour profiles, which live in the document, is never
     kept. Without a cache (WeasyPrint used outside an Engine) this is WeasyPrint's own CSS."""
     cache = _SHEETS.get()
-    if cache is None or url is None or args:
+    string = kwargs.get("string")
+    if cache is None or (url is None) == (string is None) or args:
         return CSS(*args, url=url, page_rules=page_rules, layers=layers, counter_style=counter_style,
                    color_profiles=color_profiles, **kwargs)
-    key = (url, kwargs.get("media_type", "print"))
+    media = kwargs.get("media_type", "print")
+    key = (url, media) if url is not None else ("<style>", string, kwargs.get("base_url"), media)
     sheet = cache.get(key)
     if sheet is None:
         counters, profiles = dict(counter_style or {}), dict(color_profiles or {})

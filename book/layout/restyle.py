@@ -30,8 +30,9 @@ from xml.etree.ElementTree import Element
 
 import weasyprint.css as css
 from weasyprint.css import declaration_precedence, find_style_attributes, preprocess_declarations
+from weasyprint.logger import PROGRESS_LOGGER
 
-from . import resume
+from . import resume, shared_styles
 
 _ENGINE = css.StyleFor
 """The engine's own class."""
@@ -61,12 +62,17 @@ class StyleFor(_ENGINE):
 
     def __init__(self, html, sheets, presentational_hints, font_config, target_collector):
         earlier = _earlier(html) if not presentational_hints else None
-        if earlier is None or not self._share(earlier, html, sheets, font_config, target_collector):
-            _ENGINE.__init__(self, html, sheets, presentational_hints, font_config, target_collector)
+        store = shared_styles.store(font_config, html.base_url) if not presentational_hints else None
+        if earlier is None or not self._share(earlier, html, sheets, font_config, target_collector, store):
+            if store is None:
+                _ENGINE.__init__(self, html, sheets, presentational_hints, font_config, target_collector)
+            else:
+                pairs = [(wrapper, wrapper.etree_element) for wrapper in html.wrapper_element.iter_subtree()]
+                self._cascade(html, sheets, font_config, target_collector, pairs, {}, store)
         self._book_order = [wrapper.etree_element for wrapper in html.wrapper_element.iter_subtree()]
         _LAST[:] = [self]
 
-    def _share(self, earlier, html, sheets, font_config, target_collector) -> bool:
+    def _share(self, earlier, html, sheets, font_config, target_collector, store) -> bool:
         order = earlier.order
         wrappers = list(html.wrapper_element.iter_subtree())
         if len(wrappers) != len(order):
@@ -87,7 +93,18 @@ class StyleFor(_ENGINE):
                 styles = [(pseudo_type, ref()) for pseudo_type, ref in earlier.by_element.get(old, ())]
                 if _takeable(styles):
                     taken[element] = [(pseudo_type, style) for pseudo_type, style in styles if style is not None]
-            pairs.append((wrapper, element, old))
+            pairs.append((wrapper, element))
+        self._cascade(html, sheets, font_config, target_collector, pairs, taken, store)
+        _SHARED[:] = [True]
+        STATS["shared"] += 1
+        STATS["styled"] += len(pairs) - len(taken)
+        return True
+
+    def _cascade(self, html, sheets, font_config, target_collector, pairs, taken, store) -> None:
+        """The engine's StyleFor.__init__ for the elements of pairs ((wrapper, element), in tree
+        order): an element in taken gets the styles given there, the others are styled by the
+        engine, or from an earlier document's styles (shared_styles.py) with a store."""
+        PROGRESS_LOGGER.info("Step 3 - Applying CSS")
         self._cascaded_styles = cascaded_styles = {}
         self._computed_styles = computed_styles = {}
         self.initial_page_sizes = {"box": None, "area": None}
@@ -107,7 +124,7 @@ class StyleFor(_ENGINE):
                 if old_weight is None or old_weight <= weight:
                     style[name] = values, weight
         computed_cache = {}
-        for wrapper, element, old in pairs:
+        for wrapper, element in pairs:
             if element in taken:
                 for pseudo_type, style in taken[element]:
                     computed_styles[element, pseudo_type] = style
@@ -133,19 +150,21 @@ class StyleFor(_ENGINE):
             key = (parent_id, elements_declarations.get(element), tuple(selectors_keys))
             if key in computed_cache:
                 computed_styles[element, None] = computed_cache[key]
+            elif store is not None:
+                store.element(self, element, parent, computed_styles[parent, None] if parent is not None else None,
+                              key[2], html.etree_element, html.base_url, target_collector)
+                computed_cache[key] = computed_styles[element, None]
             else:
                 self.set_computed_styles(element, root=html.etree_element, parent=parent, base_url=html.base_url,
                                          target_collector=target_collector)
                 computed_cache[key] = computed_styles[element, None]
         for element, pseudo_type in list(cascaded_styles):
-            if pseudo_type:
+            if pseudo_type and store is not None:
+                store.pseudo(self, element, pseudo_type, html.etree_element, html.base_url, target_collector)
+            elif pseudo_type:
                 self.set_computed_styles(element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
                                          base_url=html.base_url, target_collector=target_collector)
         self._cascaded_styles.clear()
-        _SHARED[:] = [True]
-        STATS["shared"] += 1
-        STATS["styled"] += len(pairs) - len(taken)
-        return True
 
 
 ON_DEMAND = frozenset({"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"})
