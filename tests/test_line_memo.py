@@ -44,10 +44,16 @@ def _pages(document):
 
 
 def _engine_only(html: str):
+    """The layout with every break worked out by the engine: the memo uninstalled, and not installed
+    again by the new Engine."""
+    from book.layout import paginate
+
     line_memo.uninstall()
+    install, paginate.install_line_memo = paginate.install_line_memo, lambda: None
     try:
         return Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
     finally:
+        paginate.install_line_memo = install
         line_memo.install()
 
 

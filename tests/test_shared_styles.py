@@ -150,3 +150,20 @@ def test_a_book_with_shared_styles_is_the_engines(name, tmp_path, monkeypatch):
     monkeypatch.setattr(Engine, "plain", lambda self, html: False)
     alone = build_fixture(BOOKS / name, tmp_path / "alone", jobs=1, preflight=False).outputs[0]
     assert compare(page_signatures(alone), page_signatures(shared)) == []
+
+
+def test_pages_share_their_styles_by_the_selectors_that_match_them(monkeypatch):
+    """A page's styles (and its margin boxes') are taken from an earlier page that the same @page
+    selectors match: the chapter's opening page (`:nth(1 of chapter)`, no running head), its left and
+    right pages and its blank verso each come out as the engine makes them. Taking them whatever
+    selectors match gives every page the first one's: the comparison fails."""
+    engine = Engine([STYLES])
+    before = shared_styles.STATS["taken"]
+    laid = engine.layout(DOCUMENTS[0], STYLES.as_uri() + "/")
+    kinds = {(page._page_box.page_type.side, page._page_box.page_type.blank) for page in laid.pages}
+    assert {("left", False), ("right", False)} <= kinds and len(laid.pages) >= 4
+    assert _pages(laid) == _engine_only(DOCUMENTS[0], monkeypatch)
+    assert shared_styles.STATS["taken"] - before > 19 * (len(laid.pages) - 4)  # pages after the first of each kind
+    monkeypatch.setattr(shared_styles, "_matches", lambda selector, page_type: True)
+    assert _pages(Engine([STYLES]).layout(DOCUMENTS[0], STYLES.as_uri() + "/")) != \
+        _engine_only(DOCUMENTS[0], monkeypatch)

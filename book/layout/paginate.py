@@ -37,6 +37,8 @@ from ..paths import STYLES
 from . import restyle, resume, shared_styles
 from .restyle import install as install_restyle
 from .resume import install as install_resume
+from .used_values import install as install_used_values
+from .shared_styles import install as install_shared_styles
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
@@ -126,6 +128,8 @@ class Engine:
         install_line_memo()  # a line's break worked out once per text, width and style (line_memo.py)
         install_resume()  # a chapter's trial laid out only where it can differ from an earlier one (resume.py)
         install_restyle()  # a chapter's trial styled from an earlier layout where its tokens are the same (restyle.py)
+        install_used_values()  # a box's used margins and sizes worked out once per style and containing block (used_values.py)
+        install_shared_styles()  # a page's styles taken from an earlier page of the same kind (shared_styles.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}

@@ -42,6 +42,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
+import weasyprint.css as css
+import weasyprint.layout.page as page
+
+_ENGINE_PAGE = page.set_page_type_computed_styles
+"""The engine's own page styling."""
+
+_matches = css.StyleFor._page_type_match
+"""The engine's test of an @page selector against a page."""
+
 LIMIT = 100_000
 """Styles kept at most per font configuration and base URL; the store starts afresh when it is full
 (ALZHIR's one-process build keeps some 3,000)."""
@@ -139,6 +148,34 @@ class Store:
         self.styles[key] = style
 
 
+def set_page_type_computed_styles(page_type, html, style_for) -> None:
+    """The engine's `set_page_type_computed_styles` (the styles of a page and of its margin boxes,
+    worked out anew for each page), the styles taken from an earlier page that the same @page
+    selectors of the same sheets match (`:left`, `:first`, `:nth(1 of chapter)` and so on), under the
+    same root style."""
+    found = store(style_for.font_config, html.base_url)
+    root = style_for._computed_styles.get((html.etree_element, None))
+    if found is None or root is None:
+        return _ENGINE_PAGE(page_type, html, style_for)
+    sheets = tuple(sheet for sheet, _, _ in style_for._sheets)
+    matched = tuple((i, j, k) for i, sheet in enumerate(sheets)
+                    for j, (_rule, selectors, _declarations) in enumerate(sheet.page_rules)
+                    for k, selector in enumerate(selectors) if _matches(selector[2], page_type))
+    key = ("@page", id(root), tuple(map(id, sheets)), matched)
+    kept = found.styles.get(key)
+    if kept is not None and kept[0] is root and all(a is b for a, b in zip(kept[1], sheets)):
+        for pseudo_type, style in kept[2]:
+            style_for._computed_styles[page_type, pseudo_type] = style
+        STATS["taken"] += len(kept[2])
+        return None
+    _ENGINE_PAGE(page_type, html, style_for)
+    pseudo = [kind for element, kind in style_for.get_cascaded_styles() if kind and element == page_type]
+    styles = tuple((kind, style_for._computed_styles[page_type, kind]) for kind in [None, *pseudo])
+    found._keep(key, (root, sheets, styles))  # the root and sheets kept alive: their ids stay theirs
+    STATS["made"] += len(styles)
+    return None
+
+
 def _take(style_for, key: tuple, style, target_collector) -> None:
     """Give an element (or pseudo-element: key) of style_for a style made before, as the engine
     gives one it makes (its anchor collected)."""
@@ -162,3 +199,13 @@ def store(font_config, base_url: str) -> Store | None:
 def forget(font_config) -> None:
     """Let go of the styles kept for the font configuration (a build's layouts are over)."""
     font_config.__dict__.pop("_book_style_stores", None)
+
+
+def install() -> None:
+    """Share page styles too in every layout of this process (element styles: restyle.py)."""
+    page.set_page_type_computed_styles = set_page_type_computed_styles
+
+
+def uninstall() -> None:
+    """Back to the engine's own page styling (for tests)."""
+    page.set_page_type_computed_styles = _ENGINE_PAGE
