@@ -40,9 +40,9 @@ def test_every_style_property_the_engine_resolves_is_in_the_key():
     from weasyprint.layout import percent
 
     read = set()
-    for function in (percent.resolve_percentages, percent.resolve_one_percentage, percent.adjust_box_sizing):
+    for function in (used_values._ENGINE, percent.resolve_one_percentage, percent.adjust_box_sizing):
         read |= set(re.findall(r"style\[['\"](\w+)['\"]\]", inspect.getsource(function)))
-    called = set(re.findall(r"resolve_one_percentage\(box, '(\w+)'", inspect.getsource(percent.resolve_percentages)))
+    called = set(re.findall(r"resolve_one_percentage\(box, '(\w+)'", inspect.getsource(used_values._ENGINE)))
     border = {f"border_{side}_width" for side in ("top", "right", "bottom", "left")}
     assert "box_sizing" in read and "margin_left" in called  # the scan finds what it looks for
     assert read | called | border <= set(used_values.PROPERTIES), (read | called | border) - set(used_values.PROPERTIES)
