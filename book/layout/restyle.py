@@ -68,7 +68,7 @@ class StyleFor(_ENGINE):
                 _ENGINE.__init__(self, html, sheets, presentational_hints, font_config, target_collector)
             else:
                 pairs = [(wrapper, wrapper.etree_element) for wrapper in html.wrapper_element.iter_subtree()]
-                self._cascade(html, sheets, font_config, target_collector, pairs, {}, store)
+                self._cascade_shared(html, sheets, font_config, target_collector, pairs, {}, store)
         self._book_order = [wrapper.etree_element for wrapper in html.wrapper_element.iter_subtree()]
         _LAST[:] = [self]
 
@@ -94,22 +94,30 @@ class StyleFor(_ENGINE):
                 if _takeable(styles):
                     taken[element] = [(pseudo_type, style) for pseudo_type, style in styles if style is not None]
             pairs.append((wrapper, element))
-        self._cascade(html, sheets, font_config, target_collector, pairs, taken, store)
+        if store is None:
+            self._cascade(html, sheets, font_config, target_collector, pairs, taken)
+        else:
+            self._cascade_shared(html, sheets, font_config, target_collector, pairs, taken, store)
         _SHARED[:] = [True]
         STATS["shared"] += 1
         STATS["styled"] += len(pairs) - len(taken)
         return True
 
-    def _cascade(self, html, sheets, font_config, target_collector, pairs, taken, store) -> None:
-        """The engine's StyleFor.__init__ for the elements of pairs ((wrapper, element), in tree
-        order): an element in taken gets the styles given there, the others are styled by the
-        engine, or from an earlier document's styles (shared_styles.py) with a store."""
+    def _begin(self, sheets, font_config) -> tuple[dict, dict]:
+        """What the engine's StyleFor.__init__ sets up before it styles: (cascaded, computed)."""
         PROGRESS_LOGGER.info("Step 3 - Applying CSS")
         self._cascaded_styles = cascaded_styles = {}
         self._computed_styles = computed_styles = {}
         self.initial_page_sizes = {"box": None, "area": None}
         self._sheets = sheets
         self.font_config = font_config
+        return cascaded_styles, computed_styles
+
+    def _cascade(self, html, sheets, font_config, target_collector, pairs, taken) -> None:
+        """The engine's StyleFor.__init__ for the elements of pairs ((wrapper, element), in tree
+        order): an element in taken gets the styles given there, the others are styled by the
+        engine's code."""
+        cascaded_styles, computed_styles = self._begin(sheets, font_config)
         layer_order = float("inf")
         elements_declarations = {}
         for specificity, element, declarations, base_url in find_style_attributes(
@@ -126,10 +134,7 @@ class StyleFor(_ENGINE):
         computed_cache = {}
         for wrapper, element in pairs:
             if element in taken:
-                for pseudo_type, style in taken[element]:
-                    computed_styles[element, pseudo_type] = style
-                    if target_collector and style["anchor"]:
-                        target_collector.collect_anchor(style["anchor"])
+                _give(computed_styles, element, taken[element], target_collector)
                 continue
             # the engine's own cascade (css.StyleFor.__init__), for this element
             parent = wrapper.parent.etree_element if wrapper.parent is not None else None
@@ -150,21 +155,83 @@ class StyleFor(_ENGINE):
             key = (parent_id, elements_declarations.get(element), tuple(selectors_keys))
             if key in computed_cache:
                 computed_styles[element, None] = computed_cache[key]
-            elif store is not None:
-                store.element(self, element, parent, computed_styles[parent, None] if parent is not None else None,
-                              key[2], html.etree_element, html.base_url, target_collector)
-                computed_cache[key] = computed_styles[element, None]
             else:
                 self.set_computed_styles(element, root=html.etree_element, parent=parent, base_url=html.base_url,
                                          target_collector=target_collector)
                 computed_cache[key] = computed_styles[element, None]
         for element, pseudo_type in list(cascaded_styles):
-            if pseudo_type and store is not None:
-                store.pseudo(self, element, pseudo_type, html.etree_element, html.base_url, target_collector)
-            elif pseudo_type:
+            if pseudo_type:
                 self.set_computed_styles(element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
                                          base_url=html.base_url, target_collector=target_collector)
         self._cascaded_styles.clear()
+
+    def _cascade_shared(self, html, sheets, font_config, target_collector, pairs, taken, store) -> None:
+        """_cascade with a store (shared_styles.py): each element's and pseudo-element's style is
+        taken from the store where it has one, and the engine's cascade of its declarations (its
+        style attributes, then every rule it matches) is worked out only for those it makes."""
+        cascaded_styles, computed_styles = self._begin(sheets, font_config)
+        root, base_url = html.etree_element, html.base_url
+        for wrapper, element in pairs:
+            if element in taken:
+                _give(computed_styles, element, taken[element], target_collector)
+                continue
+            parent = wrapper.parent.etree_element if wrapper.parent is not None else None
+            matched = []
+            for sheet, origin, sheet_specificity in sheets:
+                for specificity, _order, pseudo_type, (declarations, layer) in sheet.matcher.match(wrapper):
+                    layer_order = float("inf") if layer is None else sheet.layers.index(layer)
+                    matched.append((sheet, specificity, id(declarations), layer_order,
+                                    declaration_precedence(origin, False), declaration_precedence(origin, True),
+                                    sheet_specificity or specificity, pseudo_type, declarations))
+            cascade = _Cascade(cascaded_styles, element, base_url, matched)
+            store.element(self, element, parent, computed_styles[parent, None] if parent is not None else None,
+                          tuple(entry[:4] for entry in matched), root, base_url, target_collector, cascade)
+            for pseudo_type in dict.fromkeys(entry[7] for entry in matched if entry[7]):
+                store.pseudo(self, element, pseudo_type, root, base_url, target_collector, cascade)
+        self._cascaded_styles.clear()
+
+
+def _give(computed_styles: dict, element, styles: list, target_collector) -> None:
+    """An element's styles (pseudo type, style) taken from an earlier layout, as the engine gives
+    those it makes (their anchors collected)."""
+    for pseudo_type, style in styles:
+        computed_styles[element, pseudo_type] = style
+        if target_collector and style["anchor"]:
+            target_collector.collect_anchor(style["anchor"])
+
+
+class _Cascade:
+    """The engine's cascade of one element's declarations, worked out when a style of it is to be
+    made (shared_styles.Store calls it): its style attributes (find_style_attributes, for the element
+    alone), then each rule it matches, in order, into the cascaded styles of the element and of each
+    of its pseudo-elements."""
+
+    __slots__ = ("cascaded", "element", "base_url", "matched", "done")
+
+    def __init__(self, cascaded: dict, element, base_url, matched: list):
+        self.cascaded, self.element, self.base_url, self.matched, self.done = cascaded, element, base_url, matched, False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        element, cascaded = self.element, self.cascaded
+        alone = Element(element.tag, element.attrib)  # its own attributes, without its children
+        for specificity, _, declarations, base_url in find_style_attributes(alone, False, self.base_url):
+            style = cascaded.setdefault((element, None), {})
+            for name, values, importance in preprocess_declarations(base_url, declarations):
+                _merge(style, name, values, (declaration_precedence("author", importance), float("inf"), specificity))
+        for _, _, _, layer_order, normal, important, specificity, pseudo_type, declarations in self.matched:
+            style = cascaded.setdefault((element, pseudo_type), {})
+            for name, values, importance in declarations:
+                _merge(style, name, values, (important if importance else normal, layer_order, specificity))
+
+
+def _merge(style: dict, name: str, values, weight: tuple) -> None:
+    """The engine's rule: a declaration replaces one of lower or equal weight."""
+    old_weight = style.get(name, (None, None))[1]
+    if old_weight is None or old_weight <= weight:
+        style[name] = values, weight
 
 
 ON_DEMAND = frozenset({"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"})

@@ -97,11 +97,13 @@ class Store:
         """(parent token, attributes, rules) -> token."""
 
     def element(self, style_for, element, parent, parent_style, rules: tuple, root, base_url,
-                target_collector) -> None:
+                target_collector, cascade) -> None:
         """Style element (its rules matched: rules, the engine's selector keys) into style_for's
-        computed styles, with a style made before if there is one."""
+        computed styles, with a style made before if there is one; cascade() works out its
+        declarations when a style is to be made."""
         token = None if parent_style is None else getattr(parent_style, "_book_token", None)
         if parent_style is not None and token is None or element.tag.startswith("{"):
+            cascade()
             style_for.set_computed_styles(element, root=root, parent=parent, base_url=base_url,
                                           target_collector=target_collector)
             return
@@ -111,6 +113,7 @@ class Store:
         key = made + (anchor,)
         style = self.styles.get(key)
         if style is None:
+            cascade()
             style_for.set_computed_styles(element, root=root, parent=parent, base_url=base_url,
                                           target_collector=target_collector)
             style = style_for._computed_styles[element, None]
@@ -120,12 +123,14 @@ class Store:
             return
         _take(style_for, (element, None), style, target_collector)
 
-    def pseudo(self, style_for, element, pseudo_type: str, root, base_url, target_collector) -> None:
-        """Style one pseudo-element of element (styled before it) into style_for's computed styles."""
+    def pseudo(self, style_for, element, pseudo_type: str, root, base_url, target_collector, cascade) -> None:
+        """Style one pseudo-element of element (styled before it) into style_for's computed styles;
+        cascade() as for element."""
         token = getattr(style_for._computed_styles[element, None], "_book_token", None)
         key = (token, pseudo_type)
         style = self.styles.get(key) if token is not None else None
         if style is None:
+            cascade()
             style_for.set_computed_styles(element, pseudo_type=pseudo_type, root=root, parent=element,
                                           base_url=base_url, target_collector=target_collector)
             if token is not None:
