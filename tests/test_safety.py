@@ -64,6 +64,21 @@ def test_engine_refuses_every_way_of_fetching(tmp_path, secret):
     assert all(not url.startswith(book.as_uri()) for url in engine.fetcher.refused)
 
 
+def test_a_style_that_asked_for_a_refused_file_is_refused_every_time(tmp_path, secret):
+    """A <style> element is parsed once a build and its sheet kept (paginate._linked_sheet), but not
+    one that asked for a file outside: the second layout is refused as the first was."""
+    book = write_book(tmp_path / "book")
+    engine = Engine([book])
+    for name in ("@import", "@font-face"):
+        rule = (f'@import url("{secret.as_uri()}");' if name == "@import" else
+                f'@font-face {{ font-family: "X"; src: url({secret.as_uri()}) }} p {{ font-family: "X" }}')
+        html = f"<html><head><style>{rule}</style></head><body><p>x</p></body></html>"
+        for _ in range(2):
+            with pytest.raises(Refused):
+                engine.layout(html, book.as_uri() + "/")
+            assert engine.fetcher.refused == [secret.as_uri()], name
+
+
 def test_symlinked_image_is_refused_at_its_line(tmp_path, secret):
     book = write_book(tmp_path / "book", **{"01-one__md": CHAPTER + "\n![x](inside.png)\n"})
     (book / "inside.png").symlink_to(secret)

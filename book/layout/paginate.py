@@ -279,9 +279,9 @@ _SHEETS: ContextVar[dict | None] = ContextVar("book_sheets", default=None)
 
 @contextmanager
 def shared_sheets(cache: dict) -> Iterator[None]:
-    """While the block runs, a `<link rel="stylesheet">` the engine has parsed before in this
-    cache is reused instead of being fetched and parsed again (issue 17: book.css was parsed
-    once per document, five times a build)."""
+    """While the block runs, a `<link rel="stylesheet">` or `<style>` the engine has parsed before
+    in this cache is reused instead of being fetched and parsed again (issue 17: book.css was
+    parsed once per document, five times a build)."""
     token = _SHEETS.set(cache)
     try:
         yield
@@ -291,11 +291,14 @@ def shared_sheets(cache: dict) -> Iterator[None]:
 
 def _linked_sheet(*args, url=None, page_rules=None, layers=None, counter_style=None, color_profiles=None, **kwargs):
     """Stands in for `weasyprint.css.CSS`, which the engine calls to parse each `<style>` and
-    `<link>` of a document. A linked sheet (called with url=) is parsed once per cache. It keeps
+    `<link>` of a document. A linked sheet (called with url=), and a `<style>` element's text
+    (string=, with its base URL), is parsed once per cache: the documents of a build then match
+    the same rule objects, which lets their elements share styles (shared_styles.py). It keeps
     its own lists of @page rules and layers rather than the document's shared ones: the cascade
     reads a sheet's @page rules from each sheet in document order, so the result is the same.
-    A sheet that defines counter styles or colour profiles, which live in the document, is never
-    kept. Without a cache (WeasyPrint used outside an Engine) this is WeasyPrint's own CSS."""
+    A sheet that defines counter styles or colour profiles, which live in the document, or that
+    asked for a file the fetcher refused, is never kept. Without a cache (WeasyPrint used outside
+    an Engine) this is WeasyPrint's own CSS."""
     cache = _SHEETS.get()
     string = kwargs.get("string")
     if cache is None or (url is None) == (string is None) or args:
@@ -306,8 +309,10 @@ def _linked_sheet(*args, url=None, page_rules=None, layers=None, counter_style=N
     sheet = cache.get(key)
     if sheet is None:
         counters, profiles = dict(counter_style or {}), dict(color_profiles or {})
+        refused = list(getattr(kwargs.get("url_fetcher"), "refused", ()))
         sheet = CSS(url=url, counter_style=counter_style, color_profiles=color_profiles, **kwargs)
-        if dict(counter_style or {}) == counters and dict(color_profiles or {}) == profiles:
+        if dict(counter_style or {}) == counters and dict(color_profiles or {}) == profiles and \
+                list(getattr(kwargs.get("url_fetcher"), "refused", ())) == refused:  # refused again next time
             cache[key] = sheet
     return sheet
 
