@@ -20,6 +20,10 @@ styled by the engine alone.
 
 Isolated like resume.py: `install()` is the only way in, and only trials (resume.trials) are styled
 this way; `BOOK_RESUME_CHECK=1` compares each trial styled so with a layout styled by the engine.
+
+The same class styles every other document of a build too: when shared_styles.py has a store for
+the layout, the elements a trial does not take, and every element of any other document, are
+styled through it (`_cascade_shared`), their declarations cascaded only for the styles it makes.
 """
 
 from __future__ import annotations
