@@ -39,6 +39,7 @@ from .restyle import install as install_restyle
 from .resume import install as install_resume
 from .used_values import install as install_used_values
 from .shared_styles import install as install_shared_styles
+from .parser_cache import install as install_parser_cache
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""
@@ -130,6 +131,7 @@ class Engine:
         install_restyle()  # a chapter's trial styled from an earlier layout where its tokens are the same (restyle.py)
         install_used_values()  # a box's used margins and sizes worked out once per style and containing block (used_values.py)
         install_shared_styles()  # a page's styles taken from an earlier page of the same kind (shared_styles.py)
+        install_parser_cache()  # the HTML parser's scanning expressions built once (parser_cache.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
