@@ -25,13 +25,18 @@ same:
 - the base URL, the font configuration, and no viewport unit in any sheet (`plain`): a style's
   `vw` or `vh` is worked out from the page size of the document that made it.
 
-A pseudo-element's style is keyed by its element's token and its type. The engine changes a few
+A pseudo-element's style is keyed by its element's token and its type. An element's declarations
+are cascaded only when a style of it is to be made (restyle._Cascade): nine in ten are taken. A
+page's styles, and its margin boxes', which the engine makes anew for every page, are taken from
+an earlier page that the same @page selectors of the same sheets match under the same root style
+(`set_page_type_computed_styles`, which `install()` puts in the engine's place). The engine changes a few
 styles in place while it builds boxes (a footnote's display, a list marker's or a leader's
 white-space), each time to the same value, so a shared style ends as it would alone. A table's
 style it copies before it moves its margins to the table's wrapper.
 
 Isolated like restyle.py, whose StyleFor calls `Store.element` and `Store.pseudo`: `crossing()`
-(from paginate.py's Engine) turns sharing on for one layout; without it, the engine's own styling.
+(from paginate.py's Engine) turns sharing on for one layout; without it, the engine's own styling
+(and `uninstall()` puts the engine's page styling back).
 tests/test_shared_styles.py lays documents out with and without it and compares every box.
 """
 
