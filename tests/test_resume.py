@@ -33,6 +33,16 @@ def test_resumed_trials_equal_whole_layouts(name, skipped, tmp_path, monkeypatch
     assert stats["shared"] >= 1
 
 
+def test_trials_styled_without_the_builds_shared_styles_equal_whole_layouts(tmp_path, monkeypatch):
+    """A document whose sheets keep it from sharing styles across the build (shared_styles.plain):
+    its trials still take the earlier layout's styles, the rest styled through a store of the
+    document's own, and each equals its whole layout."""
+    monkeypatch.setenv("BOOK_RESUME_CHECK", "1")
+    monkeypatch.setattr(Engine, "plain", lambda self, html: False)
+    stats = counted(lambda: build_fixture(BOOKS / "typography", tmp_path, jobs=1, preflight=False))
+    assert stats["shared"] >= 1 and stats["styled"] >= 1
+
+
 def test_the_check_finds_a_trial_resumed_too_late(tmp_path, monkeypatch):
     """Starting a trial one page after the page the rule allows keeps a stale page: the check fails
     (so the equality above is not vacuous)."""

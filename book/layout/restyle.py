@@ -98,82 +98,27 @@ class StyleFor(_ENGINE):
                 if _takeable(styles):
                     taken[element] = [(pseudo_type, style) for pseudo_type, style in styles if style is not None]
             pairs.append((wrapper, element))
-        if store is None:
-            self._cascade(html, sheets, font_config, target_collector, pairs, taken)
-        else:
-            self._cascade_shared(html, sheets, font_config, target_collector, pairs, taken, store)
+        # without a store of the build's, one of this document's own: its elements share styles as
+        # the engine shares them, within the document only
+        self._cascade_shared(html, sheets, font_config, target_collector, pairs, taken,
+                             store if store is not None else shared_styles.Store())
         _SHARED[:] = [True]
         STATS["shared"] += 1
         STATS["styled"] += len(pairs) - len(taken)
         return True
 
-    def _begin(self, sheets, font_config) -> tuple[dict, dict]:
-        """What the engine's StyleFor.__init__ sets up before it styles: (cascaded, computed)."""
+    def _cascade_shared(self, html, sheets, font_config, target_collector, pairs, taken, store) -> None:
+        """The engine's StyleFor.__init__ for the elements of pairs ((wrapper, element), in tree
+        order), with a store (shared_styles.py): an element in taken gets the styles given there; any
+        other element's and pseudo-element's style is taken from the store where it has one, and the
+        engine's cascade of its declarations (its style attributes, then every rule it matches) is
+        worked out only for those it makes."""
         PROGRESS_LOGGER.info("Step 3 - Applying CSS")
         self._cascaded_styles = cascaded_styles = {}
         self._computed_styles = computed_styles = {}
         self.initial_page_sizes = {"box": None, "area": None}
         self._sheets = sheets
         self.font_config = font_config
-        return cascaded_styles, computed_styles
-
-    def _cascade(self, html, sheets, font_config, target_collector, pairs, taken) -> None:
-        """The engine's StyleFor.__init__ for the elements of pairs ((wrapper, element), in tree
-        order): an element in taken gets the styles given there, the others are styled by the
-        engine's code."""
-        cascaded_styles, computed_styles = self._begin(sheets, font_config)
-        layer_order = float("inf")
-        elements_declarations = {}
-        for specificity, element, declarations, base_url in find_style_attributes(
-                html.etree_element, False, html.base_url):
-            if element in taken:
-                continue
-            style = cascaded_styles.setdefault((element, None), {})
-            elements_declarations[element] = tuple(declarations)
-            for name, values, importance in preprocess_declarations(base_url, declarations):
-                weight = (declaration_precedence("author", importance), layer_order, specificity)
-                old_weight = style.get(name, (None, None))[1]
-                if old_weight is None or old_weight <= weight:
-                    style[name] = values, weight
-        computed_cache = {}
-        for wrapper, element in pairs:
-            if element in taken:
-                _give(computed_styles, element, taken[element], target_collector)
-                continue
-            # the engine's own cascade (css.StyleFor.__init__), for this element
-            parent = wrapper.parent.etree_element if wrapper.parent is not None else None
-            parent_id = id(computed_styles[parent, None]) if parent is not None else None
-            selectors_keys = []
-            for sheet, origin, sheet_specificity in sheets:
-                for selector in sheet.matcher.match(wrapper):
-                    specificity, order, pseudo_type, (declarations, layer) = selector
-                    layer_order = float("inf") if layer is None else sheet.layers.index(layer)
-                    selectors_keys.append((sheet, specificity, id(declarations), layer_order))
-                    specificity = sheet_specificity or specificity
-                    style = cascaded_styles.setdefault((element, pseudo_type), {})
-                    for name, values, importance in declarations:
-                        weight = (declaration_precedence(origin, importance), layer_order, specificity)
-                        old_weight = style.get(name, (None, None))[1]
-                        if old_weight is None or old_weight <= weight:
-                            style[name] = values, weight
-            key = (parent_id, elements_declarations.get(element), tuple(selectors_keys))
-            if key in computed_cache:
-                computed_styles[element, None] = computed_cache[key]
-            else:
-                self.set_computed_styles(element, root=html.etree_element, parent=parent, base_url=html.base_url,
-                                         target_collector=target_collector)
-                computed_cache[key] = computed_styles[element, None]
-        for element, pseudo_type in list(cascaded_styles):
-            if pseudo_type:
-                self.set_computed_styles(element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
-                                         base_url=html.base_url, target_collector=target_collector)
-        self._cascaded_styles.clear()
-
-    def _cascade_shared(self, html, sheets, font_config, target_collector, pairs, taken, store) -> None:
-        """_cascade with a store (shared_styles.py): each element's and pseudo-element's style is
-        taken from the store where it has one, and the engine's cascade of its declarations (its
-        style attributes, then every rule it matches) is worked out only for those it makes."""
-        cascaded_styles, computed_styles = self._begin(sheets, font_config)
         root, base_url = html.etree_element, html.base_url
         for wrapper, element in pairs:
             if element in taken:

@@ -36,7 +36,8 @@ style it copies before it moves its margins to the table's wrapper.
 
 Isolated like restyle.py, whose StyleFor calls `Store.element` and `Store.pseudo`: `crossing()`
 (from paginate.py's Engine) turns sharing on for one layout; without it, the engine's own styling
-(and `uninstall()` puts the engine's page styling back).
+(a trial is then styled through a Store of its own document, which shares within it as the engine
+does), and `uninstall()` puts the engine's page styling back.
 tests/test_shared_styles.py lays documents out with and without it and compares every box.
 """
 
