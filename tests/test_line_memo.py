@@ -129,3 +129,36 @@ def test_the_memo_is_let_go_when_a_font_is_loaded():
     ours = engine.layout(_html(extra=face), STYLES.as_uri() + "/")
     assert engine.fonts._book_lines is not before
     assert _pages(ours) == _pages(_engine_only(_html(extra=face)))
+
+
+def _table(rows: int = 90) -> str:
+    """A table of several pages whose column widths the engine works out from its cells' text (auto
+    table layout, measured again on each page)."""
+    rng = random.Random(5)
+    words = "year order transport barrack letter amnesty station registry".split()
+    body = "".join(f"<tr><td>{1938 + k % 16}</td><td>{' '.join(rng.choices(words, k=rng.randint(3, 14)))}</td>"
+                   f"<td>{' '.join(rng.choices(words, k=rng.randint(1, 4)))}</td></tr>" for k in range(rows))
+    return (f'<html lang="en"><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+            f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter' id='c'>"
+            f"<table><thead><tr><th>Year</th><th>Event</th><th>Place</th></tr></thead><tbody>{body}</tbody>"
+            f"</table></section></body></html>")
+
+
+def test_a_tables_column_widths_are_measured_from_remembered_breaks(monkeypatch):
+    """The engine measures a table's columns by breaking every cell's text at each opportunity, once
+    per page of the table: a second layout of the same table asks Pango for no line at all, and
+    both layouts are box for box the engine's own."""
+    from weasyprint.text.line_break import Layout
+
+    html = _table()
+    engine = Engine([STYLES])
+    first = engine.layout(html, STYLES.as_uri() + "/")
+    asked = []
+    engine_first_line = Layout.get_first_line
+    monkeypatch.setattr(Layout, "get_first_line", lambda self: asked.append(1) or engine_first_line(self))
+    again = engine.layout(html, STYLES.as_uri() + "/")
+    assert asked == []
+    monkeypatch.undo()
+    theirs = _engine_only(html)
+    assert len(theirs.pages) == len(first.pages) > 2
+    assert _pages(first) == _pages(theirs) == _pages(again)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import weasyprint.layout.inline as inline
+import weasyprint.layout.preferred as preferred
 from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import Layout
@@ -115,12 +116,14 @@ def add_font_face(self: FontConfiguration, rule_descriptors, url_fetcher):
 
 
 def install() -> None:
-    """Remember first-line breaks in every layout of this process."""
-    inline.split_first_line = split_first_line
+    """Remember first-line breaks in every layout of this process: those of the lines laid out, and
+    those a table's column widths are measured by (preferred.py breaks each cell's text at every
+    opportunity for its narrowest width, and the engine measures a table again on each of its pages)."""
+    inline.split_first_line = preferred.split_first_line = split_first_line
     FontConfiguration.add_font_face = add_font_face
 
 
 def uninstall() -> None:
     """Back to the engine's own function (for tests that compare the two)."""
-    inline.split_first_line = _ENGINE
+    inline.split_first_line = preferred.split_first_line = _ENGINE
     FontConfiguration.add_font_face = _ADD_FACE
