@@ -24,6 +24,7 @@ call in paginate.py) restores the engine's behaviour.
 from __future__ import annotations
 
 from collections import OrderedDict
+from operator import itemgetter
 
 import weasyprint.layout.inline as inline
 import weasyprint.layout.preferred as preferred
@@ -49,6 +50,8 @@ PROPERTIES = (
 layout it makes (Layout.setup, set_text, get_font_description, font_features, line_size);
 tests/test_line_memo.py checks the list against the engine's source."""
 
+_values = itemgetter(*PROPERTIES)
+
 LIMIT = 30_000
 """Answers kept at most per font configuration: a few hundred bytes each with the text they are
 keyed by (ALZHIR's cold build keeps some 13,000 of them, issue 17's 204-page corpus 23,000)."""
@@ -60,7 +63,7 @@ hits = misses = 0
 def _key(text, style, max_width, justification_spacing, is_line_start, minimum, styles: dict):
     """The answer's key; styles: the memo's tuples of property values (and of a layout's attribute
     names), each kept once."""
-    values = tuple(style[name] for name in PROPERTIES)
+    values = _values(style)
     return (text, max_width, justification_spacing, is_line_start, minimum, styles.setdefault(values, values))
 
 
