@@ -179,3 +179,20 @@ def noted_paragraphs(rng, count: int, words: list[str], length: int, most_notes:
         fix = f' data-fix="{rng.choice(("tight", "wide", "tighter"))}"' if p in spaced else ""
         out.append(f"<p{fix}>{' '.join(rng.choice(words) for _ in range(length))}. {notes}</p>")
     return "".join(out)
+
+
+def engine_without(patch, installer: str, html: str):
+    """html laid out by a new Engine with one engine patch (a module of book/layout with install()
+    and uninstall()) uninstalled, and not installed again by the Engine (installer: the name
+    paginate.py calls it by); the patch is installed again after."""
+    from book.layout import paginate
+    from book.paths import STYLES
+
+    patch.uninstall()
+    install = getattr(paginate, installer)
+    setattr(paginate, installer, lambda: None)
+    try:
+        return paginate.Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
+    finally:
+        setattr(paginate, installer, install)
+        patch.install()

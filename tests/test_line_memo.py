@@ -8,7 +8,7 @@ import random
 import re
 
 import pytest
-from conftest import noted_paragraphs
+from conftest import engine_without, noted_paragraphs
 
 from book.layout import line_memo
 from book.layout.paginate import Engine
@@ -44,17 +44,8 @@ def _pages(document):
 
 
 def _engine_only(html: str):
-    """The layout with every break worked out by the engine: the memo uninstalled, and not installed
-    again by the new Engine."""
-    from book.layout import paginate
-
-    line_memo.uninstall()
-    install, paginate.install_line_memo = paginate.install_line_memo, lambda: None
-    try:
-        return Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
-    finally:
-        paginate.install_line_memo = install
-        line_memo.install()
+    """The layout with every break worked out by the engine."""
+    return engine_without(line_memo, "install_line_memo", html)
 
 
 def test_every_style_property_the_engine_breaks_lines_by_is_in_the_key():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 
+from conftest import engine_without
 from test_shared_styles import DOCUMENTS, _html, _pages
 
 from book.layout import used_values
@@ -14,17 +15,8 @@ from book.paths import STYLES
 
 
 def _engine_only(html: str):
-    """The layout with every used value worked out by the engine: the memo uninstalled, and not
-    installed again by the new Engine."""
-    from book.layout import paginate
-
-    used_values.uninstall()
-    install, paginate.install_used_values = paginate.install_used_values, lambda: None
-    try:
-        return _pages(Engine([STYLES]).layout(html, STYLES.as_uri() + "/"))
-    finally:
-        paginate.install_used_values = install
-        used_values.install()
+    """The layout with every used value worked out by the engine."""
+    return _pages(engine_without(used_values, "install_used_values", html))
 
 
 PERCENT = _html("ch-5", 5, "blockquote { padding: 0 6%; margin-left: calc(1em + 2%) } li { margin-right: 10% } "
