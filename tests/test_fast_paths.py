@@ -22,6 +22,26 @@ OUT_OF_FLOW = _html("ch-9", 9, "blockquote { float: left; width: 40% } "
 line heights of several kinds beside the book's own."""
 
 
+PAINTED = _html("ch-8", 8, "h2 { background: #eee; border-radius: 2mm } blockquote { box-shadow: 1mm 1mm 2mm #999 } "
+                "li { background-image: linear-gradient(#fff, #ccc); border-radius: 10% } "
+                "table.data td { visibility: hidden } em { background-color: currentcolor } "
+                "section.chapter > p:nth-of-type(3) { direction: rtl; border-top-left-radius: 3px } "
+                "ul { float: right; width: 30% }")
+"""Backgrounds, round corners, a shadow, a gradient, hidden cells, a background in the text's colour,
+a right-to-left paragraph and a float, beside the book's plain boxes."""
+
+
+def _painted(document):
+    """Every box of every page as (type, its corner radii, its background's colour and layers)."""
+    out = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            background = getattr(box, "background", None)
+            out.append((type(box).__name__, tuple(getattr(box, name, None) for name in fast_paths._CORNERS),
+                        None if background is None else (tuple(background.color), len(background.layers))))
+    return out
+
+
 def _engine_only(html: str):
     """The layout with the engine's own functions."""
     return _pages(engine_without(fast_paths, "install_fast_paths", html))
@@ -32,8 +52,35 @@ def test_documents_lay_out_as_the_engine_does():
     page) and one with a float, an absolute box, a running element and other line heights, laid
     out one after the other in one engine: each is box for box, anchor for anchor, the engine's."""
     engine = Engine([STYLES])
-    for html in (*DOCUMENTS, OUT_OF_FLOW):
+    for html in (*DOCUMENTS, OUT_OF_FLOW, PAINTED):
         assert _pages(engine.layout(html, STYLES.as_uri() + "/")) == _engine_only(html)
+
+
+def test_backgrounds_and_corners_are_the_engines():
+    ours = _painted(Engine([STYLES]).layout(PAINTED, STYLES.as_uri() + "/"))
+    theirs = _painted(engine_without(fast_paths, "install_fast_paths", PAINTED))
+    assert ours == theirs
+    assert sum(1 for _, _, background in ours if background is not None) > 5  # painted boxes are there
+    assert sum(1 for _, radii, _ in ours if radii != ((0, 0),) * 4) > 2
+
+
+def test_every_placement_is_the_engines(monkeypatch):
+    """Each avoid_collisions call of three layouts (no float, floats, right to left) answered both
+    ways: the same (x, y, width) every time, and most calls take the short way."""
+    calls = {"short": 0, "engine": 0}
+
+    def both(context, box, containing_block, outer=True):
+        short = not context.excluded_shapes and containing_block.style["direction"] == "ltr"
+        calls["short" if short else "engine"] += 1
+        ours = fast_paths.avoid_collisions(context, box, containing_block, outer)
+        assert ours == fast_paths._ENGINE_COLLISIONS(context, box, containing_block, outer)
+        return ours
+
+    for module in fast_paths._modules("avoid_collisions"):
+        monkeypatch.setattr(module, "avoid_collisions", both)
+    for html in (DOCUMENTS[0], OUT_OF_FLOW, PAINTED):
+        Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
+    assert calls["short"] > 10 * calls["engine"] > 0
 
 
 class _Style(dict):
