@@ -1,12 +1,14 @@
-"""book/layout/fast_paths.py: normal flow, struts and descendants answered as the engine answers,
-and documents laid out with them box for box as the engine's own."""
+"""book/layout/fast_paths.py: normal flow, struts, descendants, placements, backgrounds and justified
+lines' text layouts as the engine makes them, and documents laid out with them box for box as the
+engine's own."""
 
 from __future__ import annotations
 
 import itertools
+import random
 
-from conftest import engine_without
-from test_shared_styles import DOCUMENTS, _html, _pages
+from conftest import engine_without, noted_paragraphs
+from test_shared_styles import DOCUMENTS, WORDS, _html, _pages
 from weasyprint.formatting_structure import boxes
 
 from book.layout import fast_paths
@@ -130,3 +132,74 @@ def test_one_strut_for_every_style_is_found_out(monkeypatch):
     ours = _pages(Engine([STYLES]).layout(OUT_OF_FLOW, STYLES.as_uri() + "/"))
     monkeypatch.undo()
     assert ours != _engine_only(OUT_OF_FLOW)
+
+
+JUSTIFIED = (f'<html lang="en"><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}"><style>@page {{ size: A5 }} '
+             "p { text-align: justify } .spaced { word-spacing: .1em } .under { text-decoration: underline } "
+             ".lines { white-space: pre-line }</style></head><body><section class='chapter' id='c'>"
+             + noted_paragraphs(random.Random(7), 12, WORDS, 60, 2, spaced=(2, 5))
+             + "<p class='spaced' style='word-spacing: .1em'>camp <em>steppe</em> <em>letter</em> " + " ".join(WORDS * 2) + ".</p>"
+             + "<p class='under'>" + " ".join(WORDS * 2) + ".</p>"
+             + "<p class='lines'>" + " ".join(WORDS) + "\n" + " ".join(WORDS) + ".</p></section></body></html>")
+"""Justified paragraphs with notes, one with word spacing and a lone space between two emphases, one
+underlined, one with a preserved line break (the engine ends the line there: no text box of a
+justified line holds one)."""
+
+
+def _text_layouts(document):
+    """Every text box's layout: its attributes but the style, and its first line's size once
+    reactivated for drawing (as draw/text.py does)."""
+    from weasyprint.text.line_break import line_size
+
+    out = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            layout = getattr(box, "pango_layout", None)
+            if isinstance(box, boxes.TextBox) and layout is not None:
+                layout.reactivate(box.style)
+                line, _ = layout.get_first_line()
+                out.append(({k: v for k, v in layout.__dict__.items() if k not in ("style", "layout", "language")},
+                            line_size(line, box.style)))
+                layout.deactivate()
+    return out
+
+
+def test_justified_lines_text_layouts_are_the_engines():
+    """Each text box of justified lines has the layout the engine makes it: the same attributes,
+    and the same first line once reactivated for drawing; the short way made most of them."""
+    made = []
+    engine_create = fast_paths._ENGINE_CREATE_LAYOUT
+
+    def counted(text, style, context, max_width, justification_spacing):
+        made.append(max_width is None and style["text_decoration_line"] == "none")
+        return fast_paths.justified_layout(text, style, context, max_width, justification_spacing)
+
+    from weasyprint.layout import inline
+    engine = Engine([STYLES])  # installs the fast paths: the count goes in after
+    inline.create_layout = counted
+    try:
+        ours = _text_layouts(engine.layout(JUSTIFIED, STYLES.as_uri() + "/"))
+    finally:
+        inline.create_layout = fast_paths.justified_layout
+    theirs = _text_layouts(engine_without(fast_paths, "install_fast_paths", JUSTIFIED))
+    assert ours == theirs
+    assert sum(made) > 100 and not all(made)  # the underlined paragraph took the engine's way
+    assert any(attributes["text"] == " \u200b" for attributes, _ in ours)  # the lone space (given its
+    # zero-width space when its line was broken, so the same rule in justified_layout is not reached here)
+    assert engine_create is not fast_paths.justified_layout
+
+
+def test_the_engine_makes_justified_layouts_only_in_add_word_spacing():
+    """justified_layout stands in for inline.create_layout because add_word_spacing is its only
+    caller there, and deactivates what it makes at once; an engine that calls it elsewhere fails here."""
+    import inspect
+    import re
+
+    from weasyprint.layout import inline
+
+    source = inspect.getsource(inline)
+    callers = [name for name, body in re.findall(r"\ndef (\w+)(.*?)(?=\ndef |\Z)", source, re.S)
+               if "create_layout(" in body]
+    assert callers == ["add_word_spacing"]
+    body = inspect.getsource(inline.add_word_spacing)
+    assert body.index("layout.deactivate()") > body.index("create_layout(")

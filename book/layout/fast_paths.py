@@ -1,12 +1,12 @@
-"""Five small functions of WeasyPrint 70's layout, each doing exactly what the engine's own does,
+"""Six small functions of WeasyPrint 70's layout, each doing exactly what the engine's own does,
 with less work per call (an engine patch).
 
 The engine calls them for every box, line and inline box, in every layout pass, and a build lays
 out some hundred documents (each part alone, the galleys and trials of its adjustments, the front
 matter, the index): on ALZHIR's one-process build, 300,000 calls of `is_in_normal_flow`, 62,000
-of `strut`, 1.7 million generator steps of `descendants`, 41,000 calls of `avoid_collisions` and
-53,000 of `layout_box_backgrounds`. Each replacement was measured in alternating one-process
-builds before it was kept.
+of `strut`, 1.7 million generator steps of `descendants`, 41,000 calls of `avoid_collisions`,
+53,000 of `layout_box_backgrounds` and 9,600 text layouts made for justified lines. Each
+replacement was measured in alternating one-process builds before it was kept.
 
 - `Box.is_in_normal_flow` asks five questions (floated, absolutely positioned, running, a
   footnote, a note), each a method call that looks `float` or `position` up in the style again.
@@ -30,6 +30,14 @@ builds before it was kept.
   no background image, a transparent background colour, no shadow and is not hidden, all it does
   is set the four radii to zero and the background to none (and go on to the children): a style
   keeps whether it is such a style. A page, or any other style, takes the engine's own way.
+- A justified line's text boxes (inline.add_word_spacing) each get a new text layout with the
+  line's extra word spacing, made by `create_layout` with Pango (a context, a font description,
+  the text set and shaped) and at once deactivated: Pango's objects are let go, and what stays is
+  the text and a few numbers, from which drawing makes the Pango layout again
+  (`Layout.reactivate`). Here that text layout is made without Pango, with the same attributes
+  and the same text (cut after a line break, and a lone space given a zero-width space after it
+  when the style has word spacing, as `Layout.set_text` does). A style with a text decoration,
+  whose layout keeps font metrics from Pango, takes the engine's way.
 
 Isolated like line_memo.py: `install()` is the only way in, and `uninstall()` (tests) or dropping
 this module (and its call in paginate.py) restores the engine's behaviour;
@@ -42,9 +50,11 @@ import sys
 
 import weasyprint.layout.background as background
 import weasyprint.layout.float as floats
+import weasyprint.layout.inline as inline
 from weasyprint.draw.color import get_color
 from weasyprint.formatting_structure import boxes
 from weasyprint.text import line_break
+from weasyprint.text.line_break import Layout
 
 _ENGINE_STRUT = line_break.strut
 """The engine's own functions."""
@@ -52,6 +62,7 @@ _ENGINE_IN_FLOW = boxes.Box.is_in_normal_flow
 _ENGINE_DESCENDANTS = boxes.Box.descendants
 _ENGINE_COLLISIONS = floats.avoid_collisions
 _ENGINE_BACKGROUNDS = background.layout_box_backgrounds
+_ENGINE_CREATE_LAYOUT = inline.create_layout
 
 _OUT_OF_FLOW = frozenset(("left", "right", "inline-start", "inline-end", "footnote"))
 """The `float` values for which the engine's is_floated() or is_footnote() is true."""
@@ -144,6 +155,28 @@ def layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, 
     return None
 
 
+def justified_layout(text, style, context, max_width, justification_spacing):
+    """inline.create_layout, which the engine calls only from add_word_spacing, to make a text box's
+    layout with its line's justification spacing, deactivated at once: its attributes, without Pango."""
+    if max_width is not None or style["text_decoration_line"] != "none":
+        return _ENGINE_CREATE_LAYOUT(text, style, context, max_width, justification_spacing)
+    layout = Layout.__new__(Layout)  # the attributes in the order the engine's __init__, setup and set_text set them
+    layout.justification_spacing = justification_spacing
+    layout.style = style
+    layout.first_line_direction = 0
+    layout.language = None
+    layout.layout = None
+    layout.ascent = layout.underline_position = layout.strikethrough_position = None
+    layout.max_width = None
+    index = text.find("\n")
+    if index != -1:
+        text = text[:index + 2]
+    if text == " " and style["word_spacing"]:
+        text = " \u200b"
+    layout.text = text
+    return layout
+
+
 _BY_NAME = {"strut": (_ENGINE_STRUT, strut), "avoid_collisions": (_ENGINE_COLLISIONS, avoid_collisions),
             "layout_box_backgrounds": (_ENGINE_BACKGROUNDS, layout_box_backgrounds)}
 """The functions the engine's modules call by the name they imported: (the engine's, ours)."""
@@ -161,9 +194,10 @@ def _modules(name: str):
 
 
 def install() -> None:
-    """The five functions in every layout of this process."""
+    """The six functions in every layout of this process."""
     boxes.Box.is_in_normal_flow = is_in_normal_flow
     boxes.Box.descendants = descendants
+    inline.create_layout = justified_layout  # inline.py calls it only from add_word_spacing
     for name, (_, ours) in _BY_NAME.items():
         for module in _modules(name):
             setattr(module, name, ours)
@@ -173,6 +207,7 @@ def uninstall() -> None:
     """Back to the engine's own functions (for tests that compare the two)."""
     boxes.Box.is_in_normal_flow = _ENGINE_IN_FLOW
     boxes.Box.descendants = _ENGINE_DESCENDANTS
+    inline.create_layout = _ENGINE_CREATE_LAYOUT
     for name, (engine, _) in _BY_NAME.items():
         for module in _modules(name):
             setattr(module, name, engine)
