@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..model import Book
+from . import resume
 from .adjust import adjust_part, styled
 from .galley import galley_html
 from .measure import body_lines, loose_lines
@@ -147,7 +148,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     def lay(anchor: str, written: dict[str, str], median: float | None) -> Part:
         first = (anchor, tuple(sorted(written.items())), None)
         if first not in laid:
-            laid[first] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, laying, repair)
+            with resume.again():  # laid out again with other digits: from its earlier layout, where that is alive
+                laid[first] = _lay_out_part(anchor, chapters.get(anchor), html, blocks, written, laying, repair)
         key = first[:2] + (median,)
         if key not in laid:
             laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, laying, median)

@@ -53,6 +53,7 @@ CANDIDATES = 6
 """Earlier layouts of the same skeleton kept in view, the newest first, to resume from."""
 
 _FIX = re.compile(r' data-fix="[^"]*"')
+_PAGE = re.compile(r'( data-page=")[^"]*"')
 _RULES = re.compile(r'<style>(?:\[data-fix~="[^"]+"\] \{[^{}]*\}\n)*</style>')
 
 _ON: ContextVar[bool] = ContextVar("book_resume", default=False)
@@ -70,8 +71,9 @@ STATS = {"resumed": 0, "whole": 0, "pages": 0, "skipped": 0}
 
 
 def skeleton(html: str) -> str:
-    """What two layouts of a chapter must share for one to be resumed from the other."""
-    return hashlib.sha256(_FIX.sub("", _RULES.sub("", html)).encode()).hexdigest()
+    """What two layouts of a chapter must share for one to be resumed from the other: all but the
+    `data-fix` tokens, their rules, and the cross-reference numbers written in (`data-page`)."""
+    return hashlib.sha256(_PAGE.sub(r'\1"', _FIX.sub("", _RULES.sub("", html))).encode()).hexdigest()
 
 
 @contextmanager
@@ -87,6 +89,25 @@ def trials() -> Iterator[None]:
         _ON.reset(token)
         if outermost:
             release(_TOUCHED)
+
+
+@contextmanager
+def again() -> Iterator[None]:
+    """Resume layouts from earlier ones while the block runs, outside a chapter's adjustments: a part
+    laid out again because a cross-reference number it was given had the wrong count of digits
+    (layout/body.py). What the earlier layouts keep to be resumed from stays theirs when it ends:
+    the part's adjustments resume from its new layout, and release them (trials)."""
+    if _ON.get():
+        yield
+        return
+    token = _ON.set(True)
+    touched = set(_TOUCHED)
+    try:
+        yield
+    finally:
+        _ON.reset(token)
+        _TOUCHED.clear()
+        _TOUCHED.update(touched)
 
 
 @contextmanager
@@ -239,7 +260,8 @@ def _before(path: tuple, changed: tuple) -> bool:
 
 
 def _fixes(root_box) -> dict:
-    """Path -> data-fix of each element of the tree that has one (its outermost box)."""
+    """Path -> data-fix of each element of the tree that has one, or a cross-reference number
+    (data-page), the two joined where it has both (its outermost box)."""
     out: dict = {}
     seen: set = set()
     stack = [(root_box, ())]
@@ -247,7 +269,9 @@ def _fixes(root_box) -> dict:
         box, path = stack.pop()
         element = getattr(box, "element", None)
         if element is not None and id(element) not in seen and "::" not in (box.element_tag or ""):
-            value = element.get("data-fix") if hasattr(element, "get") else None
+            value, number = (element.get("data-fix"), element.get("data-page")) if hasattr(element, "get") else (None, None)
+            if number is not None:
+                value = f"{value or ''}\0{number}"
             if value is not None:
                 seen.add(id(element))
                 out[path] = value
