@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -119,6 +120,30 @@ class Reporter:
     """Told once, before the first stage, how many stages the build has."""
 
 
+GC_YOUNG = 2000
+"""New container objects between two collections of the youngest generation during a build, against
+Python's 700 (gc.set_threshold). A build makes and drops some hundred laid-out documents, whose box
+trees die as reference cycles, beside the ones it keeps; each full collection walks everything kept
+(0.1-0.2 s on ALZHIR's one-process build, 15 of them). Fewer young collections mean fewer full
+ones: on ALZHIR 5 against 15, 12.3 s CPU against 13.1 s, at a peak 2 % higher (200 MB against 196);
+on issue 17's 204-page corpus 19.3 s against 20.5 s, peak 240 MB against 233. At 5,000 the corpus
+peaks 13 % higher for 0.4 s more."""
+
+
+@contextmanager
+def collecting_less():
+    """Python's cyclic garbage collector paced for a build while the block runs (GC_YOUNG), as it was
+    after (book watch builds again and again in one process)."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_YOUNG), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def build(root: Path, out: Path, html: bool = True, strict: bool = False,
           reporter: Reporter | None = None, edition: str = "print", preflight: bool = True,
           repair: bool = True, session: Session | None = None, jobs: int | None = None,
@@ -135,8 +160,9 @@ def build(root: Path, out: Path, html: bool = True, strict: bool = False,
     from .layout.paginate import Refused
 
     try:
-        return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session, jobs,
-                      adjust)
+        with collecting_less():
+            return _build(root, out, html, strict, reporter or Reporter(), edition, preflight, repair, session, jobs,
+                          adjust)
     except Refused as refused:
         raise BookError(refused_problems(refused.url, root)) from None
     except OSError as error:  # the output folder: read-only, full, a file, a dangling link

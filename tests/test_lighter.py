@@ -7,8 +7,12 @@ the engine, and preflight reusing what the layout knows.
 
 from __future__ import annotations
 
+import gc
 import re
 
+import pytest
+
+from book import pipeline
 from book.layout.paginate import Engine
 from book.paths import STYLES
 
@@ -262,3 +266,24 @@ def test_fonts_are_subset_as_the_engine_does_without_reading_the_tables_it_drops
     Engine(roots=[STYLES])  # an engine installs it for every PDF its process writes
     from weasyprint.pdf.fonts import Font
     assert Font._fonttools_subset is font_subset.fonttools_subset
+
+
+def test_a_build_collects_garbage_less_often_and_puts_the_pace_back(tmp_path, monkeypatch):
+    """While a build runs, the youngest generation is collected after GC_YOUNG new objects (fewer
+    full collections of all the build keeps); after it, or after one that fails, as before."""
+    seen = []
+
+    def build_probe(*args):
+        seen.append(gc.get_threshold())
+        if len(seen) == 2:
+            raise RuntimeError("the build failed")
+        return "built"
+
+    monkeypatch.setattr(pipeline, "_build", build_probe)
+    before = gc.get_threshold()
+    assert before[0] < pipeline.GC_YOUNG  # Python's own pace, or the test would prove nothing
+    assert pipeline.build(tmp_path, tmp_path / "out") == "built"
+    assert seen[0] == (pipeline.GC_YOUNG, *before[1:]) and gc.get_threshold() == before
+    with pytest.raises(RuntimeError):
+        pipeline.build(tmp_path, tmp_path / "out")
+    assert seen[1][0] == pipeline.GC_YOUNG and gc.get_threshold() == before
