@@ -194,9 +194,11 @@ def test_the_loop_folds_saves_during_a_build_into_one_build_and_ignores_scratch(
 def test_ctrl_c_ends_the_watch_cleanly(tmp_path):
     book = copy_book(tmp_path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Ctrl-C as a terminal sends it: a test run started in the background (`cmd &` in a script)
+    # ignores SIGINT, the watch would inherit that, and Python would then never raise KeyboardInterrupt
     process = subprocess.Popen([sys.executable, "-m", "book", "watch", "--source", str(book), "--out",
                                 str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+                               text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in process.stdout:
             if "pages in" in line:
