@@ -440,7 +440,10 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
     segments = segments_of(laid_body, body, back.front, len(front_pages),
                            len(pages) - len(front_pages) - len(body.pages))
     if index_html:
-        segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,)))
+        segments.append(Segment(segments[-1].end, len(pages), ("index", id(index_document)), (index_document,),
+                                INDEX if sent else ""))
+        if sent:  # drawn now, while the helper still draws its parts, instead of after them
+            drawn[INDEX] = piece_of(body, pages[segments[-1].start:], helper.finisher, "pdf/x-4")
     if sent:
         segments[0] = dc_replace(segments[0], part=FRONT)
     laid = Laid(back.front or body, pages, blank, len(front_pages), joined, entries, outcome, back.outcome,
@@ -451,6 +454,9 @@ def lay_out(book: Book, urls: Urls, engine, reporter: Reporter, problems: Proble
 
 FRONT = " front"
 """The front matter's piece among the pieces drawn apart (not an id: ids have no spaces)."""
+INDEX = " index"
+"""The index's piece among them: with a helper, this process draws it as soon as it is laid out,
+while the helper is still drawing its parts (the print edition then only joins the pieces)."""
 
 
 @dataclass

@@ -205,6 +205,24 @@ def test_two_processes_make_the_pdf_one_makes(tmp_path):
                                                                          helped.repairs)
 
 
+def test_with_a_helper_the_index_is_drawn_before_its_parts_come_back(tmp_path, monkeypatch):
+    """With two processes, this one draws the index's piece as soon as the index is laid out, while
+    the helper still draws its parts: it is among the pieces drawn when the helper's are received,
+    and the print PDF is the one a single process makes."""
+    from book import pipeline
+
+    source = xref_book(tmp_path / "book")
+    seen = []
+    receive = pipeline._receive_drawn
+    monkeypatch.setattr(pipeline, "_receive_drawn", lambda laid, helper: (
+        seen.append((set(laid.drawn), [s.part for s in laid.segments if s.key[0] == "index"])), receive(laid, helper)))
+    helped = build(source, tmp_path / "two", html=False, edition="draft", jobs=2)
+    alone = build(source, tmp_path / "one", html=False, edition="draft", jobs=1)
+    assert helped.index and seen == [(seen[0][0], [pipeline.INDEX])] and pipeline.INDEX in seen[0][0]
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    assert all(one[key] == two[key] for key in one)
+
+
 def test_a_guess_of_the_helper_that_fails_does_not_fail_the_build(tmp_path, monkeypatch):
     """The helper lays out parts again, in case a second round asks for them (layout/body.py
     `flipped`); one of those layouts that fails is dropped, and the build goes on."""
