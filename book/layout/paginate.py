@@ -133,7 +133,7 @@ class Engine:
         install_used_values()  # a box's used margins and sizes worked out once per style and containing block (used_values.py)
         install_shared_styles()  # a page's styles taken from an earlier page of the same kind (shared_styles.py)
         install_parser_cache()  # the HTML parser's scanning expressions built once (parser_cache.py)
-        install_fast_paths()  # normal flow, struts and descendants answered with less work (fast_paths.py)
+        install_fast_paths()  # six small engine functions answered with less work (fast_paths.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}

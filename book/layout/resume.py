@@ -13,10 +13,11 @@ the box tree, which side it falls on, its counters), and the notes still to plac
   same number started, in the same state, with no note carried over, is followed by the same pages:
   the trial stops there, and the rest are the earlier layout's.
 
-A layout is resumed only from an earlier one of the same HTML but for `data-fix` tokens and their
-rules (the "skeleton"), under the same note holding (note_split.py), made in one pass with no
-running, fixed or floated content carried across the pages concerned, never from or to a place
-inside a table cell, a flex box, a bookmarked or string-setting box. A page may start between two
+A layout is resumed only from an earlier one of the same HTML but for `data-fix` tokens, their
+rules and the cross-reference numbers written in (`data-page` values; the "skeleton"), under the
+same note holding (note_split.py), made in one pass with no running, fixed or floated content
+carried across the pages concerned, never from or to a place inside a table cell, a flex box, a
+bookmarked or string-setting box. A page may start between two
 rows of a table: the engine lays each page of a table out from its skip stack alone, its column
 widths worked out again from the whole table. A change inside a table counts as a change of the
 whole table (its column widths may follow from any row): the trial starts before the table and
@@ -27,7 +28,8 @@ and a trial that wants a second pass falls back to a whole layout too.
 the two differ anywhere (positions, sizes, text, anchors): tests/test_resume.py runs books that way.
 
 Isolated like note_split.py: `install()` (from paginate.py's Engine) is the only way in; `trials()`
-turns resuming on for the block it wraps (the chapters' adjustments).
+turns resuming on for the block it wraps (the chapters' adjustments), and `again()` for a part laid
+out again with a number's other count of digits (layout/body.py), whose element counts as changed.
 """
 
 from __future__ import annotations
