@@ -11,7 +11,7 @@ from conftest import engine_without, noted_paragraphs
 from test_shared_styles import DOCUMENTS, WORDS, _html, _pages
 from weasyprint.formatting_structure import boxes
 
-from book.layout import fast_paths
+from book.layout import fast_paths, rebind
 from book.layout.paginate import Engine
 from book.paths import STYLES
 
@@ -78,7 +78,7 @@ def test_every_placement_is_the_engines(monkeypatch):
         assert ours == fast_paths._ENGINE_COLLISIONS(context, box, containing_block, outer)
         return ours
 
-    for module in fast_paths._modules("avoid_collisions"):
+    for module in rebind.holders("avoid_collisions", fast_paths.avoid_collisions, fast_paths._ENGINE_COLLISIONS):
         monkeypatch.setattr(module, "avoid_collisions", both)
     for html in (DOCUMENTS[0], OUT_OF_FLOW, PAINTED):
         Engine([STYLES]).layout(html, STYLES.as_uri() + "/")

@@ -46,8 +46,6 @@ tests/test_fast_paths.py lays documents out both ways and compares them box for 
 
 from __future__ import annotations
 
-import sys
-
 import weasyprint.layout.background as background
 import weasyprint.layout.float as floats
 import weasyprint.layout.inline as inline
@@ -55,6 +53,8 @@ from weasyprint.draw.color import get_color
 from weasyprint.formatting_structure import boxes
 from weasyprint.text import line_break
 from weasyprint.text.line_break import Layout
+
+from .rebind import rebind
 
 _ENGINE_STRUT = line_break.strut
 """The engine's own functions."""
@@ -179,18 +179,8 @@ def justified_layout(text, style, context, max_width, justification_spacing):
 
 _BY_NAME = {"strut": (_ENGINE_STRUT, strut), "avoid_collisions": (_ENGINE_COLLISIONS, avoid_collisions),
             "layout_box_backgrounds": (_ENGINE_BACKGROUNDS, layout_box_backgrounds)}
-"""The functions the engine's modules call by the name they imported: (the engine's, ours)."""
-
-
-def _modules(name: str):
-    """The engine's modules that hold the function of that name, the engine's or ours."""
-    import weasyprint.css.computed_values  # noqa: F401  every module that imports one, so that each is found
-    import weasyprint.css.units  # noqa: F401
-    import weasyprint.layout  # noqa: F401
-
-    return [module for module_name, module in list(sys.modules.items())
-            if module_name.startswith("weasyprint.") and module is not None
-            and getattr(module, name, None) in _BY_NAME[name]]
+"""The functions the engine's modules call by the name they imported: (the engine's, ours)
+(rebind.py sets them in each)."""
 
 
 def install() -> None:
@@ -198,9 +188,8 @@ def install() -> None:
     boxes.Box.is_in_normal_flow = is_in_normal_flow
     boxes.Box.descendants = descendants
     inline.create_layout = justified_layout  # inline.py calls it only from add_word_spacing
-    for name, (_, ours) in _BY_NAME.items():
-        for module in _modules(name):
-            setattr(module, name, ours)
+    for name, (engine, ours) in _BY_NAME.items():
+        rebind(name, ours, engine)
 
 
 def uninstall() -> None:
@@ -208,6 +197,5 @@ def uninstall() -> None:
     boxes.Box.is_in_normal_flow = _ENGINE_IN_FLOW
     boxes.Box.descendants = _ENGINE_DESCENDANTS
     inline.create_layout = _ENGINE_CREATE_LAYOUT
-    for name, (engine, _) in _BY_NAME.items():
-        for module in _modules(name):
-            setattr(module, name, engine)
+    for name, (engine, ours) in _BY_NAME.items():
+        rebind(name, engine, ours)

@@ -36,11 +36,11 @@ from .note_split import holding, take_held
 from .note_split import install as install_note_split
 from ..paths import STYLES
 from . import restyle, resume, shared_styles
+from .parser_cache import install as install_parser_cache
 from .restyle import install as install_restyle
 from .resume import install as install_resume
-from .used_values import install as install_used_values
 from .shared_styles import install as install_shared_styles
-from .parser_cache import install as install_parser_cache
+from .used_values import install as install_used_values
 
 IGNORED = ("Using fontTools instead of HarfBuzz-Subset",)
 """Engine messages about the machine, not the book (an optional system library is absent)."""

@@ -22,11 +22,12 @@ this module (and its call in paginate.py) restores the engine's behaviour.
 
 from __future__ import annotations
 
-import sys
 from operator import itemgetter
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import percent
+
+from .rebind import rebind
 
 _ENGINE = percent.resolve_percentages
 """The engine's own function."""
@@ -88,22 +89,11 @@ def _key(values: tuple, containing_block, box) -> tuple:
     return (values, width, height, isinstance(box, boxes.PageBox))
 
 
-def _modules():
-    """The engine's modules that call resolve_percentages by the name they imported."""
-    import weasyprint.layout  # noqa: F401  every layout module, so that each is found
-
-    return [module for name, module in list(sys.modules.items())
-            if name.startswith("weasyprint.") and module is not None
-            and getattr(module, "resolve_percentages", None) in (_ENGINE, resolve_percentages)]
-
-
 def install() -> None:
     """Keep used values in every layout of this process."""
-    for module in _modules():
-        module.resolve_percentages = resolve_percentages
+    rebind("resolve_percentages", resolve_percentages, _ENGINE)
 
 
 def uninstall() -> None:
     """Back to the engine's own function (for tests that compare the two)."""
-    for module in _modules():
-        module.resolve_percentages = _ENGINE
+    rebind("resolve_percentages", _ENGINE, resolve_percentages)
