@@ -15,8 +15,8 @@ styled in book.css:
     wider    letter-spacing: .02em
 
 The spacings of a chapter's loose paragraphs are tried in galleys (galley.py), not in a layout of the
-chapter per spacing: `tight` on every paragraph first, then the others on those `tight` did not set
-clean with their line count (adjust._staged). `choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
+chapter per spacing: `tight` on every paragraph first, then the next spacing, one at a time, on
+those that none tried so far set clean with their line count (adjust._staged). `choose` keeps, for each paragraph, the spacing that leaves the fewest loose lines and no run of
 more than two hyphenated lines, preferring one that keeps the paragraph's line count (then no note
 or page break can move) and the plain setting when nothing helps.
 """
