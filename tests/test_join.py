@@ -187,6 +187,7 @@ def test_print_join_keeps_pdf_x(joined):
         xmp = pdf.Root.Metadata.read_bytes()
         assert b"PDF/X-4" in xmp and f"xmp.did:{STAMP.document_id('book.pdf')}".encode() in xmp
         assert len(pdf.trailer.ID) == 2
+        assert "/ID" not in first.trailer  # a piece is not hashed for an identifier: the join makes the book's
 
 
 @pytest.mark.parametrize("joined", ["pdf/ua-1"], indirect=True)

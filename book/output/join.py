@@ -80,14 +80,16 @@ again (_subset_fonts): five times faster than 9 (2 against 11 ms a face)."""
 def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, full_fonts: bool = False) -> bytes:
     """A laid-out part of the book as a piece to join: the edition's finisher and variant, ligatures
     with their text (finish.ligature_text), and the build's dates (the stamp), so that pieces, and
-    so the joined book, are the same from build to build."""
+    so the joined book, are the same from build to build. A piece has no file identifier: the
+    variant would have pydyf serialize and compress every object twice, once to hash it, and the
+    join gives the book its own (pikepdf's, from the content)."""
     from ..layout.font_subset import deferred
 
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
     with deferred(), _deflating(PIECE_LEVEL):  # the join cuts each font down once, for all the pieces
         return document.write_pdf(finisher=chain(finisher, ligature_text, _quick_fonts), pdf_variant=variant,
-                                  full_fonts=full_fonts)
+                                  full_fonts=full_fonts, pdf_identifier=False)
 
 
 class _Zlib:
