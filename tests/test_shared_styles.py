@@ -167,3 +167,32 @@ def test_pages_share_their_styles_by_the_selectors_that_match_them(monkeypatch):
     monkeypatch.setattr(shared_styles, "_matches", lambda selector, page_type: True)
     assert _pages(Engine([STYLES]).layout(DOCUMENTS[0], STYLES.as_uri() + "/")) != \
         _engine_only(DOCUMENTS[0], monkeypatch)
+
+
+def test_a_styled_element_with_an_id_answers_as_its_own_style_would():
+    """An element with an id, made like an earlier one but for the id, asks that one (its twin) for
+    its values (shared_styles._Twinned): every property of every such style, and of its anonymous
+    boxes' style, is what a style worked out for the element alone gives, its anchor included."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    engine = Engine([STYLES])
+    for html in DOCUMENTS[:3]:
+        engine.layout(html, STYLES.as_uri() + "/")
+    twinned = {id(style): style for store in engine.fonts.__dict__["_book_style_stores"].values()
+               for style in store.styles.values() if type(style) is shared_styles._Twinned}
+    assert len(twinned) >= 8  # notes, a heading and a section, made like those of an earlier document
+    assert len({style["anchor"] for style in twinned.values()}) == len(twinned)
+    for style in twinned.values():
+        alone = ComputedStyle(style.parent_style, style.cascaded, style.pseudo_type, style.root_style,
+                              style.base_url, style.font_config, style.initial_page_sizes)
+        asked = 0
+        for name in INITIAL_VALUES:
+            try:
+                value, anonymous = alone[name], alone.anonymous_style[name]
+            except KeyError:  # a logical property (border-block-start-width...): asked through its physical one
+                continue
+            assert style[name] == value, (style["anchor"], name)
+            assert style.anonymous_style[name] == anonymous, (style["anchor"], name)
+            asked += 1
+        assert asked > 150

@@ -25,6 +25,10 @@ same:
 - the base URL, the font configuration, and no viewport unit in any sheet (`plain`): a style's
   `vw` or `vh` is worked out from the page size of the document that made it.
 
+An element with an anchor (a note, a name, a heading: an `id`) has a style of its own, since the
+anchor is part of its key; made like an earlier one but for the anchor (its twin), it takes every
+value but its anchor from that one, worked out once for all of them (`_Twinned`).
+
 A pseudo-element's style is keyed by its element's token and its type. An element's declarations
 are cascaded only when a style of it is to be made (restyle._Cascade): nine in ten are taken. A
 page's styles, and its margin boxes', which the engine makes anew for every page, are taken from
@@ -94,13 +98,15 @@ after the store it was made for is let go."""
 class Store:
     """The styles made for the documents of one font configuration and base URL."""
 
-    __slots__ = ("styles", "tokens")
+    __slots__ = ("styles", "tokens", "twins")
 
     def __init__(self):
         self.styles: dict = {}
         """(parent token, attributes, rules, anchor) or (element token, pseudo type) -> style."""
         self.tokens: dict = {}
         """(parent token, attributes, rules) -> token."""
+        self.twins: dict = {}
+        """(parent token, attributes, rules) -> the first style made from them, whatever its anchor."""
 
     def element(self, style_for, element, parent, parent_style, rules: tuple, root, base_url,
                 target_collector, cascade) -> None:
@@ -124,6 +130,12 @@ class Store:
                                           target_collector=target_collector)
             style = style_for._computed_styles[element, None]
             style._book_token = self._token(made)
+            twin = self.twins.get(made)
+            if twin is None:
+                self.twins[made] = style
+            elif type(style) is css.ComputedStyle and type(twin) is css.ComputedStyle:
+                style.__class__ = _Twinned  # its values but its anchor are its twin's
+                style._book_twin = twin
             self._keep(key, style)
             STATS["made"] += 1
             return
@@ -156,7 +168,40 @@ class Store:
         if len(self.styles) >= LIMIT:
             self.styles.clear()
             self.tokens.clear()
+            self.twins.clear()
         self.styles[key] = style
+
+
+OWN = frozenset({"anchor", "page"})
+"""What a twinned style works out for itself: its anchor, and `page`, which the engine works out
+from the parent at every asking (it keeps no value for `auto`)."""
+
+SPECIFIED = ("position", "float", "display")
+"""The properties whose specified values the engine keeps beside the computed ones (other
+properties' computed values are worked out from them)."""
+
+
+class _Twinned(css.ComputedStyle):
+    """The style of an element with an anchor (an `id`) made like an earlier one (its twin: the same
+    parent token, style attributes and rules), but for the anchor: every element with an id would
+    otherwise have each of its values worked out anew, as its style is its own (on ALZHIR, 7,800
+    styles, 230,000 values; their anonymous boxes' styles as many again). It asks its twin for every
+    value but OWN, once (the twin works it out if it has not yet), and keeps the answer; its anonymous
+    boxes take the twin's anonymous style, whose values are all inherited or initial, and the anchor
+    is neither."""
+
+    def __missing__(self, key):
+        if key in OWN:
+            return css.ComputedStyle.__missing__(self, key)
+        twin = self._book_twin
+        value = self[key] = twin[key]
+        if key in SPECIFIED and key in twin.specified:
+            self.specified[key] = twin.specified[key]
+        return value
+
+    @property
+    def anonymous_style(self):
+        return self._book_twin.anonymous_style
 
 
 def set_page_type_computed_styles(page_type, html, style_for) -> None:
