@@ -34,6 +34,7 @@ from .line_memo import forget as forget_lines
 from .line_memo import install as install_line_memo
 from .note_split import holding, take_held
 from .note_split import install as install_note_split
+from .page_link import install as install_page_link
 from ..paths import STYLES
 from . import restyle, resume, shared_styles
 from .parser_cache import install as install_parser_cache
@@ -134,6 +135,7 @@ class Engine:
         install_shared_styles()  # a page's styles taken from an earlier page of the same kind (shared_styles.py)
         install_parser_cache()  # the HTML parser's scanning expressions built once (parser_cache.py)
         install_fast_paths()  # six small engine functions answered with less work (fast_paths.py)
+        install_page_link()  # a footnote area's link to its page held weakly, so dropped pages free at once (page_link.py)
         self.fetcher = ConfinedFetcher(self.roots)
         self.fonts = FontConfiguration()
         self.sheets: dict[tuple[str, str], CSS] = {}
