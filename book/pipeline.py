@@ -120,14 +120,15 @@ class Reporter:
     """Told once, before the first stage, how many stages the build has."""
 
 
-GC_YOUNG = 2000
+GC_YOUNG = 5000
 """New container objects between two collections of the youngest generation during a build, against
-Python's 700 (gc.set_threshold). A build makes and drops some hundred laid-out documents, whose box
-trees die as reference cycles, beside the ones it keeps; each full collection walks everything kept
-(0.1-0.2 s on ALZHIR's one-process build, 15 of them). Fewer young collections mean fewer full
-ones: on ALZHIR 5 against 15, 12.3 s CPU against 13.1 s, at a peak 2 % higher (200 MB against 196);
-on issue 17's 204-page corpus 19.3 s against 20.5 s, peak 240 MB against 233. At 5,000 the corpus
-peaks 13 % higher for 0.4 s more."""
+Python's 700 (gc.set_threshold). A build makes and drops some hundred laid-out documents beside the
+ones it keeps, and what of them dies in reference cycles waits for a collection; each full one walks
+everything kept. Fewer young collections mean fewer full ones. Since a dropped page is freed at once
+(layout/page_link.py), little waits, so the pace costs almost no memory: on ALZHIR's one-process
+build 2 full collections and 0.9 s of collecting at 5,000, against 4 and 1.05 s at 2,000 and 13 and
+2.2 s at 700, peak 193 MB against 192 and 191; on issue 17's 204-page corpus 1.4 s against 1.8 s,
+peak 227 MB against 226. (Before page_link.py, 5,000 cost the corpus 13 % more peak memory.)"""
 
 
 @contextmanager
