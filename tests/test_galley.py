@@ -115,14 +115,14 @@ def test_galleys_in_stages_choose_as_one_galley_does(name, tmp_path, monkeypatch
     counts = {"staged": 0, "one": 0}
 
     def counting(key, real):
-        def staged(lay_galley, items, groups, settled, known=None):
+        def staged(lay_galley, items, groups, settled, known):
             def lay(trials):
                 counts[key] += len(trials)
                 return lay_galley(trials)
             return real(lay, items, groups, settled, known)
         return staged
 
-    def at_once(lay_galley, items, groups, settled, known=None):
+    def at_once(lay_galley, items, groups, settled, known):
         measured = galley_lines(lay_galley(items))
         return [measured.get(k, []) for k in range(len(items))]
 

@@ -308,7 +308,7 @@ def _try_plans(refit: Refit, measured: list[list], fixes, than, lay, notes_kept,
     return None
 
 
-def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trials: tighten.Trials, known=None):
+def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trials: tighten.Trials, known: dict):
     """Fill short pages by setting paragraphs that lie wholly on them a little differently, each one
     line longer or shorter (nothing else of the page changes). A page gets as many paragraphs one line
     longer (depth.LENGTHEN) as it has whole lines to spare beyond the one allowed; when it has too
@@ -324,7 +324,7 @@ def _refit(laid, fixes, chapter: str, blocks, lay, lay_galley, notes_kept, trial
     return _try_plans(refit, measured, fixes, laid[0], lay, notes_kept, trials) or (laid, fixes)
 
 
-def _staged(lay_galley, items: list, groups: list[list[int]], settled, known: dict | None = None) -> list:
+def _staged(lay_galley, items: list, groups: list[list[int]], settled, known: dict) -> list:
     """The lines of each of items (trials as galley.galley_html takes them) from galleys
     (lay_galley(items) -> Document), None for those not tried. groups: indices of items, each group
     in the order its trials are judged, the first that does what is wanted being the one kept; so
@@ -337,7 +337,6 @@ def _staged(lay_galley, items: list, groups: list[list[int]], settled, known: di
     known: (block, its tokens) -> lines, the chapter's trials already measured (_trial_key), filled
     in here; a trial found there, or twice among items, is not laid out again (a paragraph's lines
     depend only on its own tokens: galley.py)."""
-    known = {} if known is None else known
     out: list = [None] * len(items)
     live = [g for g in groups if g]
     at = 0
