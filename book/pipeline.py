@@ -256,7 +256,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
                        reporter: Reporter, edition: str, preflight: bool, repair: bool = True,
                        session: Session | None = None, jobs: int | None = None, adjust: bool = True) -> Summary:
     """Everything after the sources are read: written into the staging folder, then swapped in."""
-    from .layout.paginate import Engine, blank_pages
+    from .layout.paginate import Engine
 
     root, out = book.manifest.root, staging.out
     wanted = EDITIONS[edition]
@@ -276,16 +276,42 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
         engine.on_progress = reporter.engine
         engine.begin()
     helper = _helper(book, engine, wanted, session, jobs)
+    if helper is None:
+        return _write_laid(book, problems, staging, html, strict, reporter, edition, preflight, repair, session,
+                           adjust, engine, urls, None)
+    if "cover" in wanted:  # before the helper is forked: it draws the cover while this process joins the print PDF
+        from .output.cover import write_cover
+
+        helper.commands["cover"] = lambda pages, target, stamp: write_cover(book.manifest, pages, engine, urls,
+                                                                            target, stamp=stamp)
+    try:
+        return _write_laid(book, problems, staging, html, strict, reporter, edition, preflight, repair, session,
+                           adjust, engine, urls, helper)
+    finally:
+        helper.close()  # after the last edition: the cover may be on its way
+
+
+def _write_laid(book: Book, problems: Problems, staging: Staging, html: bool, strict: bool, reporter: Reporter,
+                edition: str, preflight: bool, repair: bool, session: Session | None, adjust: bool,
+                engine, urls: Urls, helper) -> Summary:
+    """The book laid out (with the helper, if any, which then draws the cover) and its editions written."""
+    from .layout.paginate import blank_pages
+
+    root, out, wanted = book.manifest.root, staging.out, EDITIONS[edition]
+    cover = None
     try:
         laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None, helper,
                        adjust)
         if helper is not None:
             _receive_drawn(laid, helper)
             engine.messages += helper.messages
+            if "cover" in helper.commands:
+                count = len(laid.pages) + pad_to_multiple(len(laid.pages), book.manifest.page_multiple)
+                helper.send("cover", count, staging.path(out / f"{book.manifest.slug}-cover.pdf"),
+                            Stamp(build_date(book), laid.html))
+                cover = helper.receive
     finally:
         engine.end()
-        if helper is not None:
-            helper.close()
     if session is not None:
         session.numbers = laid.numbers
     checkpoint("laid-out")
@@ -301,7 +327,7 @@ def _lay_out_and_write(book: Book, problems: Problems, staging: Staging, html: b
     blanks = blank_pages(laid.pages, laid.blank)
     job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted,
               session.pieces if session is not None else None,
-              release=session is None and set(wanted) <= {"print", "cover"})
+              release=session is None and set(wanted) <= {"print", "cover"}, cover=cover)
     written = write_editions(job, wanted, reporter)
     if html:
         preview = out / f"{book.manifest.slug}.html"
@@ -581,6 +607,9 @@ class Job:
     """Whether the print edition may let the laid-out pages' boxes go once it has drawn them (no
     edition written after it reads them, and no session keeps them): the PDF is joined and
     preflighted in the memory they took."""
+    cover: Callable[[], object] | None = None
+    """Returns the cover's plan (output/cover.py) once the helper has written the cover into the staging
+    folder; None: the cover is laid out and written here."""
 
     def target(self, suffix: str) -> Path:
         """out/<slug><suffix>."""
@@ -647,7 +676,8 @@ def _cover(job: Job) -> list[Written]:
     from .output.cover import write_cover
 
     m, target = job.book.manifest, job.target("-cover.pdf")
-    plan = write_cover(m, len(job.print_pages()), job.engine, job.urls, job.staging.path(target), stamp=job.stamp)
+    plan = job.cover() if job.cover is not None else \
+        write_cover(m, len(job.print_pages()), job.engine, job.urls, job.staging.path(target), stamp=job.stamp)
     notes = [plan.summary] + ([plan.note] if plan.note else [])
     if not m.isbn:
         notes.append("cover: book.yaml has no isbn; the barcode area is left empty for the publisher "

@@ -290,3 +290,47 @@ def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
     source = xref_book(tmp_path / "book")
     summary = build(source, tmp_path / "out", html=False, edition="screen", jobs=2)
     assert summary.helped == []
+
+
+def test_with_a_helper_the_cover_is_drawn_there_and_is_the_one_process_cover(tmp_path, monkeypatch):
+    """With two processes, the helper lays out and writes the cover while this process joins and
+    preflights the print PDF: the cover is the one a single process writes, byte for byte."""
+    import os
+
+    from book.output import cover
+
+    source = xref_book(tmp_path / "book")
+    drawn_by = tmp_path / "drawn-by"
+    real = cover.write_cover
+
+    def writing(*args, **kwargs):
+        with open(drawn_by, "a") as log:  # seen from the test process: the helper is a fork
+            log.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(cover, "write_cover", writing)
+    alone = build(source, tmp_path / "one", html=False, jobs=1)
+    helped = build(source, tmp_path / "two", html=False, jobs=2)
+    pids = drawn_by.read_text().split()  # one process's cover, then the two processes'
+    assert helped.helped and len(pids) == 2 and pids[0] == str(os.getpid()) != pids[1]
+    one, two = (next(p for p in s.outputs if p.name.endswith("-cover.pdf")) for s in (alone, helped))
+    assert one.read_bytes() == two.read_bytes()
+    assert [n for n in alone.notes if n.startswith("cover")] == [n for n in helped.notes if n.startswith("cover")]
+
+
+def test_a_cover_that_fails_in_the_helper_fails_the_build_and_keeps_the_old_files(tmp_path, monkeypatch):
+    """An error raised while the helper writes the cover is the build's, as in one process: the
+    message comes through, and out/ keeps the files of the last good build, with no staging left."""
+    from book.errors import BookError
+    from book.output import cover
+
+    source = xref_book(tmp_path / "book")
+    out = tmp_path / "out"
+    build(source, out, html=False, jobs=2)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def failing(*args, **kwargs):
+        raise BookError("the cover image cannot be read; check cover.image in book.yaml")
+    monkeypatch.setattr(cover, "write_cover", failing)
+    with pytest.raises(BookError, match="cover image cannot be read"):
+        build(source, out, html=False, jobs=2)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
