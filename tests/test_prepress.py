@@ -71,6 +71,22 @@ def test_preflight_finds_rgb_blending_and_says_where(editions):
     assert f"on page {blend.page} " in blend.message and "form" in blend.message
 
 
+def test_preflight_reads_each_content_stream_once(editions, monkeypatch):
+    """The colour check takes what the scan of the pages found (its text, images and colours in one
+    walk): no page's or figure's content stream is parsed twice, and the findings are as before."""
+    from book.preflight import checks, pdfscan
+
+    _, printed, screen = editions
+    before = {f.message for f in checks.check_colour(PdfReader(screen), _no_sources(), [])}
+    parsed = []
+    real = pdfscan.read_operations
+    monkeypatch.setattr(pdfscan, "read_operations", lambda data: (parsed.append(id(data)), real(data))[1])
+    reader = PdfReader(screen)
+    scan = checks.Scan(reader)
+    assert {f.message for f in checks.check_colour(reader, _no_sources(), [], scan)} == before
+    assert len(parsed) == len(set(parsed)) > len(reader.pages)  # the pages' streams and the figures' forms
+
+
 def test_preflight_finds_rich_black_text(tmp_path):
     pdf = tmp_path / "rich.pdf"
     HTML(string='<p style="color: device-cmyk(.6 .5 .5 1)">Rich black text.</p>'

@@ -41,13 +41,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import NameObject
 
 from ..errors import BookError, Problem, Problems
 from ..model import PT_PER_MM, Location, Manifest
 from ..source.load import chapter_anchor, load_manifest, split_front_matter
 from ..source.schema import Marked, as_text, read_yaml
-from .pdfscan import Scan, TextRun, read_operations
+from .pdfscan import Scan, TextRun, is_rgb
 
 MM = PT_PER_MM
 """Points per millimetre."""
@@ -82,7 +81,7 @@ def preflight(pdf: Path, book_root: Path, edition: str = "print", *, strict: boo
     findings = [*check_fonts(scan), *check_glyphs(scan, sources)]
     if print_edition:
         findings += check_images(scan, sources, starts)
-        findings += check_colour(reader, sources, starts)
+        findings += check_colour(reader, sources, starts, scan)
     findings += check_boxes(reader, settings, print_edition)
     if print_edition and settings.page_multiple > 1 and len(reader.pages) % settings.page_multiple:
         extra = -len(reader.pages) % settings.page_multiple
@@ -371,7 +370,7 @@ def check_images(scan: Scan, sources: Sources, starts) -> list[Problem]:
                                    f"{what} is printed at {dpi:.0f} dpi ({size}); print needs {MIN_DPI} dpi: "
                                    f"use a file of at least {math.ceil(placed.width / 72 * MIN_DPI)} px wide, "
                                    "or print it smaller", where, placed.page + 1))
-        if _is_rgb(image.get("/ColorSpace")) and id(image) not in seen_rgb:
+        if is_rgb(image.get("/ColorSpace")) and id(image) not in seen_rgb:
             seen_rgb.add(id(image))
             out.append(finding("error", "image-rgb",
                                f"{what} is in RGB ({size}), which the print edition cannot use; convert the "
@@ -380,16 +379,12 @@ def check_images(scan: Scan, sources: Sources, starts) -> list[Problem]:
     return out
 
 
-TEXT_SHOW = {"Tj", "TJ", "'", '"'}
-
-
-def check_colour(reader: PdfReader, sources: Sources, starts) -> list[Problem]:
-    """No RGB in print: transparency groups, colour operators, shadings; and black text in K alone.
+def check_colour(reader: PdfReader, sources: Sources, starts, scan: Scan | None = None) -> list[Problem]:
+    """No RGB in print: transparency groups, colour operators, shadings; and black text in K alone (as the
+    scan of the pages found them, pdfscan.Scan.colour; the pages are scanned here when no scan is given).
     Each finding names the page, what draws it (the page or a form XObject such as a figure) and the
     chapter the page belongs to."""
-    found: dict[tuple[str, str], tuple[int, str]] = {}
-    for index, page in enumerate(reader.pages):
-        _scan_colour(page, page.get("/Resources"), index, "the page", found, 0)
+    found = (scan or Scan(reader)).colour
     out = []
     messages = {
         "rgb-blend": "blends transparency in RGB (/Group /CS /DeviceRGB), so its black separates into four "
@@ -403,81 +398,6 @@ def check_colour(reader: PdfReader, sources: Sources, starts) -> list[Problem]:
         where = Location(chapter.path) if chapter else None
         out.append(finding("error", code, f"{what} on page {index + 1} {messages[code]}{detail}", where, index + 1))
     return out
-
-
-def _scan_colour(holder, resources, page: int, what: str, found: dict, depth: int) -> None:
-    """Walk one content stream (a page or a form) and the forms it draws, noting RGB and rich black."""
-    holder = holder.get_object()
-    group = holder.get("/Group")
-    if group is not None and str(group.get_object().get("/CS", "")) in ("/DeviceRGB", "/CalRGB"):
-        found.setdefault(("rgb-blend", what), (page, ""))
-    resources = (resources.get_object() if resources is not None else None) or {}
-    try:
-        data = holder.get_contents().get_data() if hasattr(holder, "get_contents") else holder.get_data()
-    except Exception:  # an empty page, or a stream pypdf cannot decode: nothing to check
-        return
-    if data is None:
-        return
-    fill, shading_spaces = (0.0, 0.0, 0.0, 1.0), resources.get("/Shading") or {}
-    stack = []
-    for operands, op in read_operations(data):
-        if op in ("rg", "RG") or (op in ("cs", "CS") and operands and _is_rgb(_space(resources, operands[0]))):
-            found.setdefault(("rgb-colour", what), (page, f" ({' '.join(_show(o) for o in operands)} {op})"))
-        elif op in ("k", "sc", "scn") and len(operands) == 4 and all(isinstance(v, float) for v in operands):
-            fill = tuple(operands)
-        elif op in ("sc", "scn") and len(operands) == 1 and isinstance(operands[0], float):
-            fill = (0.0, 0.0, 0.0, 1 - operands[0])
-        elif op == "g" and operands:
-            fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
-        elif op == "q":
-            stack.append(fill)
-        elif op == "Q" and stack:
-            fill = stack.pop()
-        elif op in TEXT_SHOW and _rich_black(fill):
-            found.setdefault(("rich-black", what), (page, f" (fill {' '.join(f'{v:g}' for v in fill)} k)"))
-        elif op == "sh" and operands:
-            shading = shading_spaces.get_object().get(operands[0]) if shading_spaces else None
-            if shading is not None and _is_rgb(shading.get_object().get("/ColorSpace")):
-                found.setdefault(("rgb-colour", what), (page, " (an RGB shading)"))
-        elif op == "Do" and operands and depth < 12:
-            xobject = ((resources.get("/XObject") or {}).get_object()).get(operands[0])
-            if xobject is not None and xobject.get_object().get("/Subtype") == "/Form":
-                form = xobject.get_object()
-                name = f"the page's content (form {operands[0]})" if depth == 0 else \
-                    f"a drawing or figure (form {operands[0]})"
-                _scan_colour(form, form.get("/Resources") or resources, page, name, found, depth + 1)
-
-
-def _space(resources, name):
-    if name in ("/DeviceRGB", "/CalRGB", "/DeviceCMYK", "/DeviceGray"):
-        return NameObject(name)
-    spaces = resources.get("/ColorSpace")
-    return spaces.get_object().get(name) if spaces is not None else None
-
-
-def _show(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _rich_black(fill: tuple[float, ...]) -> bool:
-    """True for a dark colour (K at 50 % or more) that also carries C, M or Y: text that should be K only
-    but would print in four colours, a rich black that blurs at small sizes."""
-    c, m, y, k = fill
-    return k >= 0.5 and max(c, m, y) > 0.02 and abs(c - m) < 0.15 and abs(m - y) < 0.15
-
-
-def _is_rgb(space) -> bool:
-    space = space.get_object() if space is not None else None
-    if space is None:
-        return False
-    if isinstance(space, str):
-        return space in ("/DeviceRGB", "/CalRGB")
-    kind = str(space[0])
-    if kind == "/ICCBased":
-        return int(space[1].get_object().get("/N", 0)) == 3
-    if kind == "/Indexed":
-        return _is_rgb(space[1])
-    return kind == "/CalRGB"
 
 
 def check_boxes(reader: PdfReader, settings: Manifest, print_edition: bool) -> list[Problem]:

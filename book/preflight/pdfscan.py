@@ -1,9 +1,11 @@
-"""PDF page -> text runs and image placements, with positions.
+"""PDF page -> text runs and image placements, with positions, and its uses of colour.
 
 Every page's content stream (and the form XObjects it draws) is read with a small tokenizer of our
 own (`read_operations`: one regular expression over the decoded stream, a flat `[<hex> n …]` TJ
-array in one match) and walked operator by operator, tracking q/Q/cm and the text state, so every
-piece of text and every image has its real place and size on the page. pypdf still reads the
+array in one match) and walked operator by operator, once, tracking q/Q/cm, the text state and the
+fill colour, so every piece of text and every image has its real place and size on the page, and
+every colour set in RGB or text shown in rich black is found where it is drawn (checks.check_colour
+words what print refuses of it). pypdf still reads the
 objects: pages, resources, fonts, XObjects. Text extents use the PDF fonts' widths and 0.75 em
 above, 0.25 em below the baseline. (pypdf's ContentStream parser is not used, being too slow on
 WeasyPrint's one-hex-string-per-glyph TJ arrays, nor its extract_text: its visitor reports one
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pypdf import PdfReader
+from pypdf.generic import NameObject
 
 ASCENT, DESCENT = 0.75, 0.25
 """Height above and depth below the baseline of a line of text, in em (for placement checks)."""
@@ -359,13 +362,19 @@ class Scan:
     """Raster images, in page and drawing order."""
     fonts: dict[int, tuple[FontInfo, set[int]]] = field(default_factory=dict)
     """id of the font dictionary -> (font, 0-based pages it is used on)."""
+    colour: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    """(what is wrong for print, what draws it) -> (0-based page, what was found) of the first such use
+    of colour: "rgb-blend" (a transparency group blending in RGB), "rgb-colour" (a colour set in RGB,
+    or an RGB shading), "rich-black" (text shown in a dark fill that carries C, M or Y as well as K).
+    What draws it: "the page", or the form XObject by its name."""
 
     def __post_init__(self):
         self._infos: dict[int, FontInfo] = {}
         for index, page in enumerate(self.reader.pages):
+            self._blend(page, index, "the page")
             contents = page.get_contents()
             if contents is not None:
-                self._walk(contents.get_data(), page.get("/Resources") or {}, IDENTITY, index, 0)
+                self._walk(contents.get_data(), page.get("/Resources") or {}, IDENTITY, index, 0, "the page")
         self.lines = join_lines(self.runs)
 
     def _font(self, resources, name) -> FontInfo | None:
@@ -378,14 +387,22 @@ class Scan:
             self._infos[key] = read_font(font)
         return self._infos[key]
 
-    def _walk(self, data: bytes, resources, ctm: Matrix, page: int, depth: int) -> None:
+    def _blend(self, holder, page: int, what: str) -> None:
+        group = holder.get("/Group")
+        if group is not None and str(group.get_object().get("/CS", "")) in ("/DeviceRGB", "/CalRGB"):
+            self.colour.setdefault(("rgb-blend", what), (page, ""))
+
+    def _walk(self, data: bytes, resources, ctm: Matrix, page: int, depth: int, what: str) -> None:
         resources = resources.get_object()
-        state = dict(ctm=ctm, font=None, size=0.0, tc=0.0, tw=0.0, th=1.0, rise=0.0, leading=0.0, render=0)
+        state = dict(ctm=ctm, font=None, size=0.0, tc=0.0, tw=0.0, th=1.0, rise=0.0, leading=0.0, render=0,
+                     fill=BLACK)
         stack = []
         tm = lm = IDENTITY
         for operands, op in read_operations(data):
+            if op in COLOUR:
+                self._colour(operands, op, state, resources, page, what)
             if op == "TJ":
-                tm = self._show(operands[0], state, tm, page)
+                tm = self._show(operands[0], state, tm, page, what)
             elif op == "Tm":
                 tm = lm = tuple(operands)
             elif op == "Tf":
@@ -402,7 +419,7 @@ class Scan:
             elif op == "BT":
                 tm = lm = IDENTITY
             elif op == "Tj":
-                tm = self._show([operands[0]], state, tm, page)
+                tm = self._show([operands[0]], state, tm, page, what)
             elif op in TEXT_STATE:
                 state[TEXT_STATE[op]] = operands[0] / (100 if op == "Tz" else 1)
             elif op in ("Td", "TD"):
@@ -414,9 +431,25 @@ class Scan:
                     state["tw"], state["tc"] = operands[0], operands[1]
                 tm = lm = multiply((1, 0, 0, 1, 0, -state["leading"]), lm)
                 if op != "T*":
-                    tm = self._show([operands[-1]], state, tm, page)
+                    tm = self._show([operands[-1]], state, tm, page, what)
             elif op == "Do":
                 self._draw(resources, operands[0], state["ctm"], page, depth)
+
+    def _colour(self, operands: list, op: str, state: dict, resources, page: int, what: str) -> None:
+        """Note a colour set in RGB, an RGB shading; keep the fill colour (CMYK) for rich black."""
+        if op in ("rg", "RG") or (op in ("cs", "CS") and operands and is_rgb(_space(resources, operands[0]))):
+            self.colour.setdefault(("rgb-colour", what), (page, f" ({' '.join(_number(o) for o in operands)} {op})"))
+        elif op in ("k", "sc", "scn") and len(operands) == 4 and all(isinstance(v, float) for v in operands):
+            state["fill"] = tuple(operands)
+        elif op in ("sc", "scn") and len(operands) == 1 and isinstance(operands[0], float):
+            state["fill"] = (0.0, 0.0, 0.0, 1 - operands[0])
+        elif op == "g" and operands:
+            state["fill"] = (0.0, 0.0, 0.0, 1 - float(operands[0]))
+        elif op == "sh" and operands:
+            shadings = resources.get("/Shading") or {}
+            shading = shadings.get_object().get(operands[0]) if shadings else None
+            if shading is not None and is_rgb(shading.get_object().get("/ColorSpace")):
+                self.colour.setdefault(("rgb-colour", what), (page, " (an RGB shading)"))
 
     def _draw(self, resources, name, ctm: Matrix, page: int, depth: int) -> None:
         ref = (resources.get("/XObject") or {}).get_object().get(name)
@@ -426,12 +459,17 @@ class Scan:
         if xobject.get("/Subtype") == "/Image":
             self.images.append(Placement(page, xobject, math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])))
         elif xobject.get("/Subtype") == "/Form" and depth < 12:
+            what = f"the page's content (form {name})" if depth == 0 else f"a drawing or figure (form {name})"
+            self._blend(xobject, page, what)
             matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
             self._walk(xobject.get_data(), xobject.get("/Resources") or resources,
-                       multiply(matrix, ctm), page, depth + 1)
+                       multiply(matrix, ctm), page, depth + 1, what)
 
-    def _show(self, items, state, tm: Matrix, page: int) -> Matrix:
+    def _show(self, items, state, tm: Matrix, page: int, what: str) -> Matrix:
         """Advance through a TJ array; record the visible glyphs as one run."""
+        if _rich_black(state["fill"]):
+            fill = " ".join(f"{v:g}" for v in state["fill"])
+            self.colour.setdefault(("rich-black", what), (page, f" (fill {fill} k)"))
         font, size, th = state["font"], state["size"], state["th"]
         if font is None:
             return tm
@@ -465,6 +503,44 @@ class Scan:
             self.runs.append(TextRun(page, "".join(chars), (min(xs), min(ys), max(xs), max(ys)), font,
                                      "".join(missing)))
         return multiply((1, 0, 0, 1, x, 0), tm)
+
+
+BLACK = (0.0, 0.0, 0.0, 1.0)
+"""The fill colour a content stream starts with, as C, M, Y, K."""
+COLOUR = frozenset({"rg", "RG", "cs", "CS", "k", "sc", "scn", "g", "sh"})
+"""The operators that set a fill colour, a colour space or paint a shading."""
+
+
+def _space(resources, name):
+    if name in ("/DeviceRGB", "/CalRGB", "/DeviceCMYK", "/DeviceGray"):
+        return NameObject(name)
+    spaces = resources.get("/ColorSpace")
+    return spaces.get_object().get(name) if spaces is not None else None
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _rich_black(fill: tuple[float, ...]) -> bool:
+    """True for a dark colour (K at 50 % or more) that also carries C, M or Y: text that should be K only
+    but would print in four colours, a rich black that blurs at small sizes."""
+    c, m, y, k = fill
+    return k >= 0.5 and max(c, m, y) > 0.02 and abs(c - m) < 0.15 and abs(m - y) < 0.15
+
+
+def is_rgb(space) -> bool:
+    space = space.get_object() if space is not None else None
+    if space is None:
+        return False
+    if isinstance(space, str):
+        return space in ("/DeviceRGB", "/CalRGB")
+    kind = str(space[0])
+    if kind == "/ICCBased":
+        return int(space[1].get_object().get("/N", 0)) == 3
+    if kind == "/Indexed":
+        return is_rgb(space[1])
+    return kind == "/CalRGB"
 
 
 def join_lines(runs: list[TextRun]) -> list[TextRun]:
