@@ -287,3 +287,22 @@ def test_a_build_collects_garbage_less_often_and_puts_the_pace_back(tmp_path, mo
     with pytest.raises(RuntimeError):
         pipeline.build(tmp_path, tmp_path / "out")
     assert seen[1][0] == pipeline.GC_YOUNG and gc.get_threshold() == before
+
+
+def test_a_chunk_of_text_is_hyphenated_once_per_book_and_as_alone(monkeypatch):
+    """The typesetting pass remembers how it set each space-separated chunk (a book repeats most of
+    its words): a chunk met again is not worked out again, and comes out as a hyphenator that never
+    met it sets it; the memory holds a bounded number of chunks."""
+    from book.markup import typeset as t
+
+    text = "<p>Remembering the deportations, remembering 1938, remembering&nbsp;them: remembering.</p>"
+    fresh = t.typeset(text, t.Hyphenator("en"))
+    worked = []
+    real = t._hyphenated
+    monkeypatch.setattr(t, "_hyphenated", lambda chunk, h: (worked.append(chunk), real(chunk, h))[1])
+    kept = t.Hyphenator("en")
+    assert t.typeset(text, kept) == t.typeset(text, kept) == fresh and "\u00ad" in fresh
+    assert sorted(worked) == sorted(set(worked)) and worked.count("remembering") == 1
+    monkeypatch.setattr(t, "CHUNKS_KEPT", 2)
+    small = t.Hyphenator("en")
+    assert t.typeset(text, small) == fresh and len(small._chunks) <= 2

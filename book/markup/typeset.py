@@ -81,6 +81,8 @@ class Hyphenator:
     exceptions: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """Words (lower case) and the offsets where they may break (none: never broken)."""
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _chunks: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Space-separated chunks of text -> as _chunk sets them (a book repeats most of its words)."""
 
     def breaks(self, word: str) -> tuple[int, ...]:
         """Offsets inside word where a soft hyphen may go."""
@@ -239,8 +241,22 @@ def _text(text: str, hyphenator: Hyphenator | None) -> str:
     return _CHUNK.sub(lambda m: _chunk(m.group(), hyphenator), text)
 
 
+CHUNKS_KEPT = 100_000
+"""Chunks a hyphenator remembers at most (ALZHIR has some 3,500 different ones, the 204-page corpus 3,700)."""
+
+
 def _chunk(chunk: str, hyphenator: Hyphenator) -> str:
     """One space-separated chunk: its plain words hyphenated; numbers, compounds and URLs kept whole."""
+    done = hyphenator._chunks.get(chunk)
+    if done is None:
+        if len(hyphenator._chunks) >= CHUNKS_KEPT:  # a watch that runs for days keeps no more than this
+            hyphenator._chunks.clear()
+        done = hyphenator._chunks[chunk] = _hyphenated(chunk, hyphenator)
+    return done
+
+
+def _hyphenated(chunk: str, hyphenator: Hyphenator) -> str:
+    """_chunk's work."""
     if any(ch.isdigit() for ch in chunk) or _URLISH.search(chunk) or "&" in chunk or SOFT in chunk:
         return chunk
     def word(m: re.Match) -> str:
