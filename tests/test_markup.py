@@ -183,6 +183,58 @@ def test_random_markdown_and_front_matter_give_located_messages_never_a_tracebac
             assert "Traceback" not in problem.message and "DESIGN" not in problem.message
 
 
+def _read_both(text: str, monkeypatch) -> list:
+    """What read_yaml gives for text with libyaml's parser and with the pure-Python one: the value with
+    every mark of a Marked mapping or list, and the problems."""
+    from book.source import schema
+
+    def shown(value):
+        if isinstance(value, schema.Marked):
+            return ("map", value.at, [(k, shown(v)) for k, v in value.items()], sorted(value.key_at.items()),
+                    sorted(value.value_at.items()), sorted(value.reported), value.damaged)
+        if isinstance(value, schema.MarkedList):
+            return ("list", value.at, [shown(v) for v in value], list(value.item_at))
+        return (type(value).__name__, value)
+    out = []
+    for fast in (True, False):
+        monkeypatch.setattr(schema, "FAST", fast)
+        problems = Problems()
+        out.append((shown(read_yaml(text, BASE / "x.yaml", problems, 2)), [str(p) for p in problems.items]))
+    return out
+
+
+def test_libyaml_reads_yaml_as_the_pure_python_loader_does(monkeypatch):
+    """read_yaml parses with libyaml first (its marks, values and problems are the pure-Python
+    loader's); the limits are counted as the pure-Python loader counts them while it composes."""
+    from book.source import schema
+
+    assert schema.FAST, "PyYAML's wheels have libyaml"
+    nested = lambda n: "k: " + "[" * (n - 1) + "]" * (n - 1) + "\n"  # noqa: E731  (n levels with the root)
+    bomb = lambda n: "a: &a [x]\nb: [" + ", ".join(["*a"] * n) + "]\n"  # noqa: E731
+    texts = [
+        "title: «Мать» и дети\nyear: 1938\nwhen: 2001-02-30\nsame: 1\nsame: 2\nlist:\n  - one\n  - {x: é, y: [1, 2]}\n",
+        nested(40), nested(41), bomb(100), bomb(101),
+        "deep: &d " + "[" * 38 + "]" * 38 + "\nshallow: *d\n",  # an anchor 39 deep, its alias 2 deep
+        "a: &d [x]\nb: " + "[" * 39 + "*d" + "]" * 39 + "\n",  # an alias 41 deep: refused
+        "a: &r [*r]\n", "", "# nothing\n", "a: [1, 2\n", "key: {\n",
+        "a:\tb\n", "a: |#c\n", "? k\n", "a: b\r\nc: d\r\n", "a: \ufeffb\n",  # where the two part ways
+    ]
+    rng = random.Random(12)
+    texts += [random_text(rng, YAML_PIECES, rng.randint(1, 40)) for _ in range(1500)]
+    for text in texts:
+        fast, pure = _read_both(text, monkeypatch)
+        assert fast == pure, text
+    assert "nested more than 40 deep" in str(_read_both(nested(41), monkeypatch)[0])
+    assert "more than 100 aliases" in str(_read_both(bomb(101), monkeypatch)[0])
+    assert "more than 100 aliases" not in str(_read_both(bomb(100), monkeypatch)[0])
+    kinds = []
+    real = schema._loader
+    monkeypatch.setattr(schema, "FAST", True)
+    monkeypatch.setattr(schema, "_loader", lambda *a, **k: (kinds.append(k.get("fast", False)), real(*a, **k))[1])
+    read_yaml(texts[0], BASE / "x.yaml", Problems())
+    assert kinds == [True], "an ordinary text is read by libyaml alone"
+
+
 def test_random_yaml_gives_located_messages_in_an_editors_words():
     """2,000 texts of random YAML pieces through the one loader: no traceback, every problem at a
     line and column, and PyYAML's own words only ever in brackets after ours."""

@@ -73,8 +73,11 @@ def _pos(node: yaml.Node, line_offset: int) -> tuple[int, int]:
     return node.start_mark.line + 1 + line_offset, node.start_mark.column + 1
 
 
-def _loader(path: Path, line_offset: int, problems: Problems) -> type:
-    class Loader(yaml.SafeLoader):
+def _loader(path: Path, line_offset: int, problems: Problems, fast: bool = False) -> type:
+    """The loader class for one file: fast, PyYAML's libyaml parser (CSafeLoader), whose nodes are
+    checked against the limits once composed (_within_limits); else the pure-Python one, which checks
+    them while it composes and words every error."""
+    class Loader(yaml.CSafeLoader if fast else yaml.SafeLoader):
         depth = 0
         aliases = 0
         failed: set[int] = set()
@@ -136,6 +139,31 @@ def _loader(path: Path, line_offset: int, problems: Problems) -> type:
     return Loader
 
 
+def _within_limits(root: yaml.Node) -> bool:
+    """Whether a composed document keeps to MAX_ALIASES and MAX_DEPTH as the pure-Python loader counts
+    them while it composes: in document order, depth first, a node met again is an alias (an anchor
+    comes before its aliases), counted at the depth where it is met and not entered again."""
+    seen, aliases, stack = set(), 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES or depth > MAX_DEPTH:
+                return False
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return True
+
+
 def _constructor_message(node: yaml.Node, exc: Exception) -> str:
     """A value PyYAML recognised but could not build (an impossible date, a huge number)."""
     value = str(node.value)[:30] if isinstance(node, yaml.ScalarNode) else ""
@@ -146,14 +174,42 @@ def _constructor_message(node: yaml.Node, exc: Exception) -> str:
     return f"{value or 'this value'} cannot be read ({exc}); put it in quotes"
 
 
+FAST = getattr(yaml, "__with_libyaml__", False)
+"""Whether PyYAML has its libyaml parser (its wheels do): read_yaml tries it first."""
+_UNLIKE = re.compile("[\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|\\?(?: |\n|$)")
+"""Where libyaml and PyYAML's own scanner part ways (a tab after a colon, other line breaks, a
+byte-order mark inside the text, a comment right after `|` or `>`, the place of an explicit `? key`'s
+missing value): a text with any of these is read by the pure-Python loader alone."""
+
+
 def read_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) -> Any:
     """Parse YAML text; on a syntax error, an unsafe tag or a limit passed, report it in an editor's
     words at its line and return None. Values PyYAML cannot build (`2001-02-30`) are reported at
-    their place and read as empty."""
+    their place and read as empty.
+
+    A file is read with libyaml's parser when it has it (four times as fast: a book's front matter,
+    names and sources are read on every build); the pure-Python parser reads it again when libyaml
+    finds anything wrong or a limit is passed, so that every message is the same."""
     if len(text) > MAX_YAML_BYTES:
         problems.error(Location(path, line_offset + 1, 1), f"this YAML is {len(text) // 1000} kB, more than "
                        f"the {MAX_YAML_BYTES // 1_000_000} MB allowed; split it or shorten it")
         return None
+    if FAST and not _UNLIKE.search(text):
+        found = Problems()
+        try:
+            loader = _loader(path, line_offset, found, fast=True)(text)
+            try:
+                node = loader.get_single_node()
+                if node is None:
+                    return None
+                if _within_limits(node):
+                    value = loader.construct_document(node)
+                    problems.extend(found)
+                    return value
+            finally:
+                loader.dispose()
+        except (yaml.YAMLError, RecursionError):
+            pass  # read again below, and worded
     try:
         return yaml.load(text, Loader=_loader(path, line_offset, problems))
     except yaml.MarkedYAMLError as exc:
