@@ -23,6 +23,7 @@ import pydyf
 from ..errors import BookError
 from ..model import Location
 from ..paths import replacing
+from .glyph_runs import install as install_glyph_runs
 
 
 def page_labels(front_count: int):
@@ -220,6 +221,7 @@ def write_pdf(document, target: Path, finisher, variant: str | None = None, chec
     """Write a Document atomically; check(temporary path) may raise to keep the old file. With a stamp,
     the dates and ids are fixed, so the same sources give the same bytes. Ligatures keep their text
     (ligature_text)."""
+    install_glyph_runs()  # a line's glyphs read from Pango at once (glyph_runs.py)
     finisher = chain(finisher, ligature_text)
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso

@@ -50,6 +50,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from ..paths import replacing
 from .finish import XMP_ID, Stamp, chain, label_ranges, ligature_text
+from .glyph_runs import install as install_glyph_runs
 
 LINK_SCHEME = "book-anchor:"
 """An href written as book-anchor:ID points at the id ID in another piece of the book."""
@@ -85,6 +86,7 @@ def write_piece(document, finisher, variant: str, stamp: Stamp | None = None, fu
     join gives the book its own (pikepdf's, from the content)."""
     from ..layout.font_subset import deferred
 
+    install_glyph_runs()  # a line's glyphs read from Pango at once (glyph_runs.py)
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp.iso
     with deferred(), _deflating(PIECE_LEVEL):  # the join cuts each font down once, for all the pieces

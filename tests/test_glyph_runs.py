@@ -1,0 +1,66 @@
+"""book/output/glyph_runs.py: a line's glyphs written into the content stream byte for byte as the
+engine's own draw_first_line writes them."""
+
+from __future__ import annotations
+
+import weasyprint.draw.text as text
+from test_shared_styles import DOCUMENTS, _html
+
+from book.layout.paginate import Engine
+from book.output import glyph_runs
+from book.paths import STYLES
+
+GLYPHS = _html("ch-7", 7, "p:nth-of-type(2) { letter-spacing: .03em; word-spacing: .2em } "
+               "p:nth-of-type(3) { font-variant: small-caps; text-align: left } "
+               "h2 { text-overflow: ellipsis; white-space: nowrap; overflow: hidden; width: 20mm }")
+"""Letter and word spacing, small capitals, a heading cut with an ellipsis (the engine's way)."""
+
+MARKS = (f'<html lang="en"><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
+         "<style>@page { size: A6 } p { text-align: justify }</style></head><body>"
+         "<p>Akmolinsk: Qaraǵandy, Žaneta, Ǖ ǘ a\u0301 q\u0301 x\u0323\u0308 g\u0327 b\u0331 n\u0306\u0301 "
+         "k\u0302\u0323 — marks set above and "
+         "below their letters, Кирилл Григорьевич, Ελληνικά, a missing glyph \ue000 and an empty one \u200b "
+         "in the middle of a justified line that runs on and on to the next one.</p>"
+         "<p style='font-size: 0'>Nothing drawn.</p><p>   </p></body></html>")
+"""Combining marks (glyphs placed off the baseline and off their advance), fallback fonts in one line,
+a glyph no font has (.notdef), a zero-width space, a zero font size and a blank paragraph."""
+
+
+def _pdf(html: str) -> bytes:
+    document = Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
+    document.metadata.created = document.metadata.modified = "2026-01-01T00:00:00Z"
+    return document.write_pdf(pdf_identifier=False, uncompressed_pdf=True)
+
+
+def test_lines_are_drawn_byte_for_byte_as_the_engine_draws_them(monkeypatch):
+    """Documents with notes, quotations, tables, leaders, spacing, small capitals, an ellipsis,
+    combining marks, fallback fonts and missing glyphs: the PDF is the engine's, byte for byte, and
+    the lines go through the patch (the ellipsis alone through the engine)."""
+    drawn, engine = [], []
+    ours, theirs = glyph_runs.draw_first_line, glyph_runs._ENGINE
+    monkeypatch.setattr(glyph_runs, "draw_first_line", lambda *a: (drawn.append(1), ours(*a))[1])
+    monkeypatch.setattr(glyph_runs, "_ENGINE", lambda *a: (engine.append(a[2:4]), theirs(*a))[1])
+    delegated = []
+    for html in (*DOCUMENTS, GLYPHS, MARKS):
+        text.draw_first_line = theirs
+        before = _pdf(html)
+        text.draw_first_line = glyph_runs.draw_first_line
+        del engine[:]
+        try:
+            after = _pdf(html)
+        finally:
+            glyph_runs.uninstall()
+        delegated += engine
+        assert after == before
+    assert len(drawn) > 500 and delegated and all(overflow == "ellipsis" for overflow, _ in delegated)
+
+
+def test_the_patch_marks_glyphs_off_the_baseline_and_missing_ones(monkeypatch):
+    """MARKS has what the patch handles apart from the plain glyphs: a glyph raised or lowered (text
+    rise), one moved off its advance, and a missing one; checked in the uncompressed content."""
+    glyph_runs.install()
+    try:
+        pdf = _pdf(MARKS)
+    finally:
+        glyph_runs.uninstall()
+    assert b" Ts" in pdf and b">-" in pdf
