@@ -10,8 +10,9 @@ older checkout (--before: a source tree put first on PYTHONPATH, e.g. from `git 
 bare `weasyprint plain.html`; with --ours also bare `weasyprint` on the book's own HTML (the
 preview the build writes), its stylesheet copied without the `target-counter()` rules, so that
 what our HTML and CSS cost the engine is measured apart from the pipeline and from the second
-pagination cross-references cause. Each run is printed with its wall time, seconds per 100 pages
-and peak memory; then the median ratios per page against the anchor.
+pagination cross-references cause. Each run takes the commands in another order (each run starts
+one further along), so that none is always the first of its run. Each run is printed with its wall
+time, seconds per 100 pages and peak memory; then the median ratios per page against the anchor.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ def main() -> None:
     cpu_page: dict[str, list[float]] = {k: [] for k in commands}
     for run in range(args.runs):
         line = []
-        for name, (command, env) in commands.items():
+        names = list(commands)
+        for name in names[run % len(names):] + names[:run % len(names)]:  # no build always first in its run
+            command, env = commands[name]
             seconds, cpu, peak = measured(command, env)
             per_page[name].append(100 * seconds / pages[name])
             cpu_page[name].append(100 * cpu / pages[name])

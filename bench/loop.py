@@ -2,7 +2,7 @@
 WeasyPrint, edit-to-PDF in `book watch`, and the watch's memory.
 
 Usage: python bench/loop.py [--source chapters | --pages 480] [--runs 3] [--cold-runs 3] [--edits 50]
-                            [--keep DIR]
+                            [--keep DIR] [--before SRC]
 
 Copies the book (default: the ALZHIR book in chapters/; with --pages, a synthetic book of about
 that many pages from bench/synth.py) into a temporary folder, so its prose is never touched.
@@ -10,7 +10,10 @@ that many pages from bench/synth.py) into a temporary folder, so its prose is ne
 1. Cold builds, in alternating runs, each a separate process: `book build` (the print edition:
    interior, cover and preflight) with `--jobs 1` and `--jobs 2`, and one bare `weasyprint` pass
    over the same HTML (the book's out/<slug>.html: front matter, body and index, cross-reference
-   numbers written in). Prints the medians and the ratios to bare.
+   numbers written in). Prints the medians and the ratios to bare. Each run takes the builds in
+   another order (the first of a run is not always the same one). With --before (a source tree of
+   an older `book`, e.g. from `git archive`), its two builds are timed in the same runs, and the
+   ratios of this tree's times to its are printed too.
 2. Starts `book watch` on the copy and makes one-word edits (a word put into, then taken out of,
    the first paragraph) to an early, a middle and the last chapter in turn. Edit-to-PDF is the
    time from the save to the moment the print PDF is replaced (its inode changes: the swap is
@@ -123,31 +126,49 @@ def synthetic(folder: Path, pages: int) -> Path:
     return write_book(folder, chapters=max(2, round(pages / 4.2)), paragraphs=10)
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], where: Path = ROOT) -> float:
+    """Seconds the command takes, run in where (`python -m book` runs the `book` found there)."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, cwd=where, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def cold_builds(book: Path, work: Path, runs: int) -> None:
-    """book build with 1 and 2 processes and bare WeasyPrint on the same HTML, in alternating runs."""
+def rotated(names: list[str], run: int) -> list[str]:
+    """The names in the order of a run: each run starts one further along, so that no build is always
+    the first (or the last) of its run on a machine whose speed drifts."""
+    k = run % len(names)
+    return names[k:] + names[:k]
+
+
+def cold_builds(book: Path, work: Path, runs: int, before: Path | None = None) -> None:
+    """book build with 1 and 2 processes and bare WeasyPrint on the same HTML, in alternating runs;
+    with before, the older tree's two builds in the same runs."""
     book_cmd = [sys.executable, "-m", "book", "build", "--quiet", "--source", str(book)]
-    commands = {"jobs 1": book_cmd + ["--jobs", "1", "--out", str(work / "cold1")],
-                "jobs 2": book_cmd + ["--jobs", "2", "--out", str(work / "cold2")]}
-    timed(commands["jobs 1"])  # also writes the HTML bare WeasyPrint is given
+    commands = {"jobs 1": (book_cmd + ["--jobs", "1", "--out", str(work / "cold1")], ROOT),
+                "jobs 2": (book_cmd + ["--jobs", "2", "--out", str(work / "cold2")], ROOT)}
+    if before is not None:
+        commands["before jobs 1"] = (book_cmd + ["--jobs", "1", "--out", str(work / "before1")], before.resolve())
+        commands["before jobs 2"] = (book_cmd + ["--jobs", "2", "--out", str(work / "before2")], before.resolve())
+    timed(*commands["jobs 1"])  # also writes the HTML bare WeasyPrint is given
     [html] = (work / "cold1").glob("*.html")
-    commands["bare"] = [str(Path(sys.executable).parent / "weasyprint"), str(html), str(work / "bare.pdf")]
+    commands["bare"] = ([str(Path(sys.executable).parent / "weasyprint"), str(html), str(work / "bare.pdf")], ROOT)
     seconds: dict[str, list[float]] = {name: [] for name in commands}
     for run in range(runs):
-        for name, command in commands.items():
-            seconds[name].append(timed(command))
+        for name in rotated(list(commands), run):
+            seconds[name].append(timed(*commands[name]))
         print(f"cold run {run + 1}: " + "; ".join(f"{n} {t[-1]:.2f} s" for n, t in seconds.items()), flush=True)
-    for name in ("jobs 1", "jobs 2"):
+    for name in [n for n in commands if n != "bare"]:
         ratios = [a / b for a, b in zip(seconds[name], seconds["bare"])]
-        print(f"cold `book build --{name}`: median {statistics.median(seconds[name]):.2f} s; "
+        print(f"cold `book build --{name.replace('before ', '')}`{' (before)' if name.startswith('before') else ''}: "
+              f"median {statistics.median(seconds[name]):.2f} s; "
               f"ratio to bare WeasyPrint on the same HTML: median {statistics.median(ratios):.2f} "
               f"({min(ratios):.2f}-{max(ratios):.2f})")
     print(f"bare WeasyPrint: median {statistics.median(seconds['bare']):.2f} s")
+    if before is not None:
+        for jobs in ("jobs 1", "jobs 2"):
+            ratios = [a / b for a, b in zip(seconds[jobs], seconds["before " + jobs])]
+            print(f"this tree / before, --{jobs}: median {statistics.median(ratios):.3f} "
+                  f"({min(ratios):.3f}-{max(ratios):.3f})")
 
 
 def main() -> None:
@@ -158,6 +179,7 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="Work here instead of a temporary folder.")
+    parser.add_argument("--before", type=Path, help="a source tree of an older `book` to time in the same runs")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-loop-"))
     book, out = work / "book", work / "out"
@@ -169,7 +191,7 @@ def main() -> None:
     files = chapters(book)
     picks = {"early": files[1] if len(files) > 2 else files[0], "middle": files[len(files) // 2], "last": files[-1]}
     if args.cold_runs:
-        cold_builds(book, work, args.cold_runs)
+        cold_builds(book, work, args.cold_runs, args.before)
     if not args.runs and not args.edits:  # cold builds only: no watch
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
