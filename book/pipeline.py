@@ -305,7 +305,7 @@ def _write_laid(book: Book, problems: Problems, staging: Staging, html: bool, st
         if helper is not None:
             _receive_drawn(laid, helper)
             engine.messages += helper.messages
-            if "cover" in helper.commands:
+            if "cover" in helper.commands and helper.process is not None:  # forked: the body had parts
                 count = len(laid.pages) + pad_to_multiple(len(laid.pages), book.manifest.page_multiple)
                 helper.send("cover", count, staging.path(out / f"{book.manifest.slug}-cover.pdf"),
                             Stamp(build_date(book), laid.html))

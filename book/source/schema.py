@@ -187,7 +187,7 @@ def read_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) -
     words at its line and return None. Values PyYAML cannot build (`2001-02-30`) are reported at
     their place and read as empty.
 
-    A file is read with libyaml's parser when it has it (four times as fast: a book's front matter,
+    A file is read with libyaml's parser when it has it (some eight times as fast: a book's front matter,
     names and sources are read on every build); the pure-Python parser reads it again when libyaml
     finds anything wrong or a limit is passed, so that every message is the same."""
     if len(text) > MAX_YAML_BYTES:
