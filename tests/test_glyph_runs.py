@@ -64,3 +64,17 @@ def test_the_patch_marks_glyphs_off_the_baseline_and_missing_ones(monkeypatch):
     finally:
         glyph_runs.uninstall()
     assert b" Ts" in pdf and b">-" in pdf
+
+
+def test_the_patch_is_installed_only_where_pango_lays_glyphs_out_as_it_reads_them(monkeypatch):
+    """Where PangoGlyphInfo were laid out otherwise, install() leaves the engine's function."""
+    assert glyph_runs._layout_known()
+    try:
+        glyph_runs.install()
+        assert text.draw_first_line is glyph_runs.draw_first_line
+        glyph_runs.uninstall()
+        monkeypatch.setattr(glyph_runs, "_GLYPH", glyph_runs.struct.Struct("=Iiii"))
+        glyph_runs.install()
+        assert text.draw_first_line is glyph_runs._ENGINE
+    finally:
+        glyph_runs.uninstall()

@@ -160,9 +160,17 @@ def _close(string: list[str]) -> None:
         string.append(">")
 
 
+def _layout_known() -> bool:
+    """Whether Pango's PangoGlyphInfo is laid out in memory as _GLYPH reads it."""
+    return (ffi.sizeof("PangoGlyphInfo") == _GLYPH.size and ffi.offsetof("PangoGlyphInfo", "geometry") == 4
+            and ffi.sizeof("PangoGlyphGeometry") == 12)
+
+
 def install() -> None:
-    """Lines drawn this way in every PDF this process writes."""
-    text.draw_first_line = draw_first_line
+    """Lines drawn this way in every PDF this process writes (the engine's way where Pango's glyph
+    structure is not the one this module reads)."""
+    if _layout_known():
+        text.draw_first_line = draw_first_line
 
 
 def uninstall() -> None:
