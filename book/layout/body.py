@@ -36,7 +36,7 @@ from ..model import Book
 from . import resume
 from .adjust import adjust_part, styled
 from .galley import galley_html
-from .measure import body_lines, loose_lines
+from .measure import body_lines, loose_lines, text_written
 from .paginate import anchor_pages
 from .repair import (
     Blocks,
@@ -483,6 +483,7 @@ def stamp_numbers(document, numbers: dict[str, str]) -> None:
     drawn from the box's `pango_layout.text`, which the engine shapes again when it draws."""
     from weasyprint.formatting_structure import boxes
 
+    written = False
     for page in document.pages:
         for box in page._page_box.descendants():
             if not isinstance(box, boxes.TextBox) or not (box.element_tag or "").endswith("::after"):
@@ -495,3 +496,6 @@ def stamp_numbers(document, numbers: dict[str, str]) -> None:
             found = _DIGITS.search(text)
             if number and found and len(found.group()) == len(number):
                 box.pango_layout.text = box.text = text[:found.start()] + number + text[found.end():]
+                written = True
+    if written:
+        text_written()  # the lines measured before show the zeros (measure._line)

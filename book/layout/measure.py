@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,7 +144,35 @@ def _classes(box) -> list[str]:
     return element.get("class", "").split() if element is not None and hasattr(element, "get") else []
 
 
+_WRITTEN = 0
+"""How many times text already laid out has been written over (`text_written`): part of the key a line
+box keeps its measure under."""
+
+
+def text_written() -> None:
+    """Laid-out text was written over (body.stamp_numbers writes the real page numbers over the
+    zeros): every measure a line box keeps is taken again."""
+    global _WRITTEN
+    _WRITTEN += 1
+
+
 def _line(page: int, chapter: str, block, line) -> Line | None:
+    """The Line a line box of a block makes. A build measures most line boxes more than once (a
+    trial takes the pages before its first change from an earlier layout; the adjustments measure a
+    layout once per question): the line box keeps its measure, with the page, chapter, its own place
+    (depth.justify moves boxes on copies of a page, copying what they keep), the count of texts
+    written over, and its block (weakly: a copy of the line under another block is measured anew)."""
+    key = (page, chapter, line.position_y, _WRITTEN)
+    kept = line.__dict__.get("_book_line")
+    if kept is not None and kept[0] == key and kept[1]() is block:
+        return kept[2]
+    made = _measured(page, chapter, block, line)
+    line._book_line = (key, weakref.ref(block), made)
+    return made
+
+
+def _measured(page: int, chapter: str, block, line) -> Line | None:
+    """_line's work."""
     texts = list(_texts(line))
     if not texts:
         return None
