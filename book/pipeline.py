@@ -302,13 +302,13 @@ def _write_laid(book: Book, problems: Problems, staging: Staging, html: bool, st
     try:
         laid = lay_out(book, urls, engine, reporter, problems, repair, session.numbers if session else None, helper,
                        adjust)
+        stamp = Stamp(build_date(book), laid.html)
         if helper is not None:
             _receive_drawn(laid, helper)
             engine.messages += helper.messages
             if "cover" in helper.commands and helper.process is not None:  # forked: the body had parts
-                count = len(laid.pages) + pad_to_multiple(len(laid.pages), book.manifest.page_multiple)
-                helper.send("cover", count, staging.path(out / f"{book.manifest.slug}-cover.pdf"),
-                            Stamp(build_date(book), laid.html))
+                helper.send("cover", len(laid.pages) + _padding(laid, book.manifest),
+                            staging.path(_target(book, out, "-cover.pdf")), stamp)
                 cover = helper.receive
     finally:
         engine.end()
@@ -325,7 +325,7 @@ def _write_laid(book: Book, problems: Problems, staging: Staging, html: bool, st
     problems.raise_if_errors()
     vetted = preflight and edition != "draft"
     blanks = blank_pages(laid.pages, laid.blank)
-    job = Job(book, laid, out, staging, engine, urls, Stamp(build_date(book), laid.html), strict, vetted,
+    job = Job(book, laid, out, staging, engine, urls, stamp, strict, vetted,
               session.pieces if session is not None else None,
               release=session is None and set(wanted) <= {"print", "cover"}, cover=cover)
     written = write_editions(job, wanted, reporter)
@@ -613,12 +613,21 @@ class Job:
 
     def target(self, suffix: str) -> Path:
         """out/<slug><suffix>."""
-        return self.out / f"{self.book.manifest.slug}{suffix}"
+        return _target(self.book, self.out, suffix)
 
     def print_pages(self) -> list:
         """The print edition's pages: the layout padded with blank pages to page_multiple."""
-        pages, m = self.laid.pages, self.book.manifest
-        return pages + self.laid.blank * pad_to_multiple(len(pages), m.page_multiple)
+        return self.laid.pages + self.laid.blank * _padding(self.laid, self.book.manifest)
+
+
+def _target(book: Book, out: Path, suffix: str) -> Path:
+    """out/<slug><suffix>."""
+    return out / f"{book.manifest.slug}{suffix}"
+
+
+def _padding(laid: Laid, manifest) -> int:
+    """Blank pages the print edition adds after the layout to make up page_multiple."""
+    return pad_to_multiple(len(laid.pages), manifest.page_multiple)
 
 
 def write_editions(job: Job, wanted: tuple[str, ...], reporter: Reporter) -> list[Written]:
