@@ -32,8 +32,14 @@ from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import Layout
 
+from .hyphen_tries import chosen
+
 _ENGINE = line_break.split_first_line
 """The engine's own function."""
+
+_ANSWER = _ENGINE
+"""What works an answer out when the memo has none: the engine's function, or its copy that skips
+the hyphenation tries that cannot fit (hyphen_tries.py), set by install()."""
 
 _ADD_FACE = FontConfiguration.add_font_face
 """The engine's own method, which loads an @font-face font into a font configuration."""
@@ -80,7 +86,7 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
     try:
         key = _key(text, style, max_width, justification_spacing, is_line_start, minimum, config._book_styles)
     except TypeError:  # a value that cannot be a key: the engine answers, nothing is kept
-        return _ENGINE(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        return _ANSWER(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     found = memo.get(key)
     if found is not None:
         hits += 1
@@ -90,7 +96,7 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
         layout.__dict__.update(zip(names, found[1:]))
         return (layout, *found[len(names) + 1:])
     misses += 1
-    answer = _ENGINE(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    answer = _ANSWER(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     layout, *rest = answer
     if hasattr(layout, "layout"):  # still active (the engine deactivates every layout it returns)
         return answer
@@ -121,12 +127,17 @@ def add_font_face(self: FontConfiguration, rule_descriptors, url_fetcher):
 def install() -> None:
     """Remember first-line breaks in every layout of this process: those of the lines laid out, and
     those a table's column widths are measured by (preferred.py breaks each cell's text at every
-    opportunity for its narrowest width, and the engine measures a table again on each of its pages)."""
+    opportunity for its narrowest width, and the engine measures a table again on each of its pages),
+    worked out, when not remembered, by the copy that skips the hyphenation tries that cannot fit."""
+    global _ANSWER
+    _ANSWER = chosen()
     inline.split_first_line = preferred.split_first_line = split_first_line
     FontConfiguration.add_font_face = add_font_face
 
 
 def uninstall() -> None:
     """Back to the engine's own function (for tests that compare the two)."""
+    global _ANSWER
+    _ANSWER = _ENGINE
     inline.split_first_line = preferred.split_first_line = _ENGINE
     FontConfiguration.add_font_face = _ADD_FACE
