@@ -32,14 +32,14 @@ from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import Layout
 
-from .hyphen_tries import chosen
+from .line_tries import chosen
 
 _ENGINE = line_break.split_first_line
 """The engine's own function."""
 
 _ANSWER = _ENGINE
 """What works an answer out when the memo has none: the engine's function, or its copy that skips
-the hyphenation tries that cannot fit (hyphen_tries.py), set by install()."""
+the tries of a line that cannot fit (line_tries.py), set by install()."""
 
 _ADD_FACE = FontConfiguration.add_font_face
 """The engine's own method, which loads an @font-face font into a font configuration."""
@@ -128,7 +128,7 @@ def install() -> None:
     """Remember first-line breaks in every layout of this process: those of the lines laid out, and
     those a table's column widths are measured by (preferred.py breaks each cell's text at every
     opportunity for its narrowest width, and the engine measures a table again on each of its pages),
-    worked out, when not remembered, by the copy that skips the hyphenation tries that cannot fit."""
+    worked out, when not remembered, by the copy that skips the tries of a line that cannot fit."""
     global _ANSWER
     _ANSWER = chosen()
     inline.split_first_line = preferred.split_first_line = split_first_line

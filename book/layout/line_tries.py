@@ -1,21 +1,28 @@
-"""A line's hyphenation tried only where it can fit (an engine patch of WeasyPrint 70).
+"""A line's tries that cannot fit are not laid out (an engine patch of WeasyPrint 70).
 
-When the words of a line and the next word do not fit together, the engine's `split_first_line`
-tries to hyphenate: it lays out the first line followed by the next text up to each hyphenation
-point, with the hyphen, from the last point to the first, and keeps the first try that fits on one
-line. With `hyphens: manual` (book.css; typeset.py puts soft hyphens in) the points are every soft
-hyphen in the rest of the text it holds, most of them words beyond the next one. Each try is a new
-Pango layout, shaped: on issue 17's corpus 10,100 tries, 9,100 of them past the next word.
+The engine's `split_first_line` finds a line in three steps, each a new Pango layout of the text,
+shaped: Pango breaks the text (or the part of it the line can need); then, in case Pango broke too
+early, the line is set again with the next word after it, to see whether they fit together; when
+they do not, the engine tries to hyphenate: it sets the line with the text up to each hyphenation
+point after it, from the last point to the first, and keeps the first try that fits. Two kinds of
+those layouts are not made here, since their answer is known:
 
-A try past the next word holds the line, the next word, a space and more; the engine has just
-laid out the line and the next word alone at the same width and found they do not fit on one line
-(a second line came out, and the text holds no forced break). Adding text to the end of a line
-never makes it narrower, so such a try cannot fit either, and here it is not laid out. Everything
-else is the engine's function as it stands in WeasyPrint 70, changed only where marked "book:".
-The skip is taken only when the engine's function is that one (the sha256 of its source): on any
-other version the engine's own stays. tests/test_hyphen_tries.py compares the two on random text.
+- the line with the next word, when the widths of the line and of the next word's glyphs, as Pango
+  has just set them (at the head of the second line), add up to more than the measure by over a
+  pixel and the text's spacings (`_too_wide`): no shaping of the two together takes that back;
+- a hyphenation try that holds the line, the next word, a space and more, once the line and the
+  next word are known not to fit (from their widths, or from Pango setting them together): adding
+  text to the end of a line never makes it narrower. With `hyphens: manual` (book.css; typeset.py
+  puts soft hyphens in) the points are every soft hyphen in the text the engine holds, most of them
+  words beyond the next one.
 
-Isolated like line_memo.py, which calls it in the engine's place: `install()` is the only way in.
+On issue 17's corpus a one-process build sets 7,100 lines' next word and makes 7,300 hyphenation
+tries fewer. Everything else is the engine's function as it stands in WeasyPrint 70, changed only
+where marked "book:". The copy is used only when the engine's function is that one (the sha256 of
+its source): on any other version the engine's own stays. tests/test_line_tries.py compares the two
+on random text, and checks `_too_wide` against Pango.
+
+Isolated like line_memo.py, which calls it in the engine's place: `install()` there is the only way in.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from math import inf
 import pyphen
 from weasyprint.text import line_break
 from weasyprint.text.constants import PANGO_WRAP_MODE
-from weasyprint.text.ffi import TO_UNITS, ffi, pango
+from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
 from weasyprint.text.line_break import (create_layout, first_line_metrics, get_next_break_point,
                                         get_next_break_point_from_text, get_next_word_boundaries,
                                         line_size)
@@ -44,6 +51,37 @@ SKIPPED = [0]
 
 _HARD = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """Characters that end a line whatever its width (Pango's mandatory breaks)."""
+
+NEXT_WORD = [0]
+"""Lines whose next word was not set again after them since the process started (tests read it)."""
+
+
+def _too_wide(layout, width: float, length: int, max_width: float, style) -> bool:
+    """Whether a first line of the given width (line_size's) and the first length bytes of the
+    layout's second line cannot fit on one line of max_width, by more than a pixel and the text's
+    spacings: the widths of those bytes' glyphs, as Pango set them at the head of the second line,
+    are added to the first line's (its trailing space counted or not, whichever Pango does: it only
+    makes the sum smaller). Left to right only."""
+    if style["direction"] != "ltr":
+        return False
+    line = pango.pango_layout_get_line_readonly(layout.layout, 1)
+    if line == ffi.NULL:
+        return False
+    start, total, run = line.start_index, 0, line.runs
+    while run != ffi.NULL:
+        glyph_item = run.data
+        base = glyph_item.item.offset - start
+        if base >= length:
+            break
+        glyphs = glyph_item.glyphs
+        clusters, infos = glyphs.log_clusters, glyphs.glyphs
+        for i in range(glyphs.num_glyphs):
+            if base + clusters[i] < length:
+                total += infos[i].geometry.width
+        run = run.next
+    spacing = style["letter_spacing"]
+    spacing = 0 if spacing == "normal" else spacing
+    return width - spacing + total * FROM_UNITS > max_width + 1 + 2 * abs(spacing) + abs(style["word_spacing"])
 
 
 def matches() -> bool:
@@ -160,24 +198,32 @@ def split_first_line(text, style, context, max_width, justification_spacing,
             # Next word might fit without a space afterwards only try when
             # space collapsing is allowed.
             new_first_line_text = first_line_text + next_word
-            layout.set_text(new_first_line_text)
-            first_line, resume_index = layout.get_first_line()
-            if resume_index is not None and first_line_text and break_point is not None and \
-                    not _HARD.search(new_first_line_text):
-                # book: the first line and the next word do not fit together, so no try that
-                # holds them and the space after them can fit on one line either
+            if first_line_text and break_point is not None and not _HARD.search(new_first_line_text) and \
+                    _too_wide(layout, first_line_width, len(next_word.encode()), max_width, style):
+                # book: the first line and the next word, as Pango has just set them, are wider than
+                # the line by more than any shaping together could take back: no need to set them
+                # together to find that they do not fit (the layout's first line stays the same)
                 beyond = break_point
-            if resume_index is None:
-                if first_line_text:
-                    # The next word fits in the first line, keep the layout.
-                    resume_index = len(new_first_line_text.encode()) + 1
-                    return first_line_metrics(
-                        first_line, text, layout, resume_index, space_collapse, style)
-                else:
-                    # Second line is None.
-                    resume_index = first_line.length + 1
-                    if resume_index >= len(text.encode()):
-                        resume_index = None
+                NEXT_WORD[0] += 1
+            else:  # book: the engine's own lines, indented
+                layout.set_text(new_first_line_text)
+                first_line, resume_index = layout.get_first_line()
+                if resume_index is not None and first_line_text and break_point is not None and \
+                        not _HARD.search(new_first_line_text):
+                    # book: the first line and the next word do not fit together, so no try that
+                    # holds them and the space after them can fit on one line either
+                    beyond = break_point
+                if resume_index is None:
+                    if first_line_text:
+                        # The next word fits in the first line, keep the layout.
+                        resume_index = len(new_first_line_text.encode()) + 1
+                        return first_line_metrics(
+                            first_line, text, layout, resume_index, space_collapse, style)
+                    else:
+                        # Second line is None.
+                        resume_index = first_line.length + 1
+                        if resume_index >= len(text.encode()):
+                            resume_index = None
     elif first_line_text:
         # We found something on the first line but we did not find a word on
         # the next line, no need to hyphenate, we can keep the current layout.

@@ -1,5 +1,5 @@
-"""book/layout/hyphen_tries.py: the engine's line breaking without the hyphenation tries that cannot
-fit, giving every line exactly as the engine gives it."""
+"""book/layout/line_tries.py: the engine's line breaking without the tries that cannot fit (the next
+word set after the line, hyphenation points past it), giving every line exactly as the engine does."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 
 from weasyprint.text import line_break
 
-from book.layout import hyphen_tries
+from book.layout import line_tries
 from book.layout.paginate import Engine
 from book.paths import STYLES
 
@@ -50,13 +50,13 @@ def _answer(function, text, style, width):
 def test_the_copy_is_made_from_the_engine_installed():
     """The build uses the copy only with the engine it was copied from; here that engine is installed
     (if an upgrade changes the engine's function, this fails and the engine's own is used)."""
-    assert hyphen_tries.matches()
-    assert hyphen_tries.chosen() is hyphen_tries.split_first_line
+    assert line_tries.matches()
+    assert line_tries.chosen() is line_tries.split_first_line
 
 
 def test_another_engine_keeps_its_own_function(monkeypatch):
-    monkeypatch.setattr(hyphen_tries, "SOURCE", "0" * 64)
-    assert hyphen_tries.chosen() is line_break.split_first_line
+    monkeypatch.setattr(line_tries, "SOURCE", "0" * 64)
+    assert line_tries.chosen() is line_break.split_first_line
 
 
 def test_every_line_breaks_as_the_engines_own():
@@ -67,7 +67,7 @@ def test_every_line_breaks_as_the_engines_own():
     rng = random.Random(11)
     styles = _styles()
     assert len(styles) >= 7 and "auto" in {style["hyphens"] for style in styles}
-    skipped, hyphenated = hyphen_tries.SKIPPED[0], collections.Counter()
+    skipped, unset, hyphenated = line_tries.SKIPPED[0], line_tries.NEXT_WORD[0], collections.Counter()
     for _ in range(1500):
         style = rng.choice(styles)
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 40)))
@@ -75,10 +75,10 @@ def test_every_line_breaks_as_the_engines_own():
             text = text.replace("\xad", "")
         width = rng.uniform(40, 360)
         theirs = _answer(line_break.split_first_line, text, style, width)
-        ours = _answer(hyphen_tries.split_first_line, text, style, width)
+        ours = _answer(line_tries.split_first_line, text, style, width)
         assert ours == theirs, (text, width)
         hyphenated[style["hyphens"]] += theirs[0].endswith(style["hyphenate_character"])
-    assert hyphen_tries.SKIPPED[0] - skipped > 500
+    assert line_tries.SKIPPED[0] - skipped > 500 and line_tries.NEXT_WORD[0] - unset > 500
     assert hyphenated["manual"] > 100 and hyphenated["auto"] > 20
 
 
@@ -95,9 +95,9 @@ def test_a_layout_with_the_copy_is_the_engines_box_for_box():
     html = (f'<html lang="en"><head><link rel="stylesheet" href="{(STYLES / "book.css").as_uri()}">'
             f"<style>@page {{ size: A5 }}</style></head><body><section class='chapter' id='c'>"
             f"{paragraphs}</section></body></html>")
-    skipped = hyphen_tries.SKIPPED[0]
+    skipped = line_tries.SKIPPED[0]
     ours = Engine([STYLES]).layout(html, STYLES.as_uri() + "/")
-    assert hyphen_tries.SKIPPED[0] - skipped > 100
+    assert line_tries.SKIPPED[0] - skipped > 100
     theirs = engine_without(line_memo, "install_line_memo", html)
 
     def lines(document):
@@ -107,3 +107,31 @@ def test_a_layout_with_the_copy_is_the_engines_box_for_box():
 
     assert len(ours.pages) == len(theirs.pages) > 3
     assert lines(ours) == lines(theirs)
+
+
+def test_a_line_and_the_next_word_called_too_wide_never_fit_together():
+    """_too_wide's claim checked against Pango: a first line and the next word that it calls too
+    wide for a measure never fit on one line of that measure when set together, and at wider
+    measures, where they do fit, it says so (a check that always answered "too wide" fails)."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    rng = random.Random(8)
+    styles = _styles()
+    told = collections.Counter()
+    for _ in range(400):
+        style = rng.choice(styles)
+        text = " ".join(rng.choice(WORDS).replace("\xad", "") for _ in range(rng.randint(8, 30)))
+        layout = create_layout(text, style, _Context(), rng.uniform(60, 300), 0)
+        first_line, resume = layout.get_first_line()
+        if resume is None:
+            continue
+        width, _ = line_size(first_line, style)
+        head, rest = text.encode()[:resume].decode(), text.encode()[resume:].decode()
+        word = rest.split(" ")[0]
+        for measure in (width + k * 6 for k in range(1, 25)):
+            too_wide = line_tries._too_wide(layout, width, len(word.encode()), measure, style)
+            together = create_layout(head + word, style, _Context(), measure, 0)
+            fits = together.get_first_line()[1] is None
+            assert not (too_wide and fits), (head, word, measure)
+            told[too_wide, fits] += 1
+    assert told[True, False] > 500 and told[False, True] > 500
