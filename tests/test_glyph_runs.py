@@ -35,9 +35,39 @@ def _pdf(html: str) -> bytes:
 def test_lines_are_drawn_byte_for_byte_as_the_engine_draws_them(monkeypatch):
     """Documents with notes, quotations, tables, leaders, spacing, small capitals, an ellipsis,
     combining marks, fallback fonts and missing glyphs: the PDF is the engine's, byte for byte, and
-    the lines go through the patch (the ellipsis alone through the engine)."""
-    drawn, engine = [], []
+    the lines go through the patch (the ellipsis alone through the engine), most glyphs written from
+    what the patch wrote for the same glyph before (glyph_runs._shown)."""
+    drawn, engine, shown = [], [], []
     ours, theirs = glyph_runs.draw_first_line, glyph_runs._ENGINE
+    kept, glyphs = glyph_runs._shown, glyph_runs._GLYPH
+
+    class Hits(dict):  # a font's pieces at a size, their uses counted
+        hits = 0
+
+        def get(self, key):
+            found = dict.get(self, key)
+            Hits.hits += found is not None
+            return found
+
+    def counted(font, size):
+        found = kept(font, size)
+        if not isinstance(found, Hits):
+            found = font._book_shown[size] = Hits(found)
+        shown.append(found)
+        return found
+
+    monkeypatch.setattr(glyph_runs, "_shown", counted)
+
+    class Counted:  # the glyphs read, counted
+        size = glyphs.size
+        read = 0
+
+        def iter_unpack(self, data):
+            for glyph in glyphs.iter_unpack(data):
+                Counted.read += 1
+                yield glyph
+
+    monkeypatch.setattr(glyph_runs, "_GLYPH", Counted())
     monkeypatch.setattr(glyph_runs, "draw_first_line", lambda *a: (drawn.append(1), ours(*a))[1])
     monkeypatch.setattr(glyph_runs, "_ENGINE", lambda *a: (engine.append(a[2:4]), theirs(*a))[1])
     delegated = []
@@ -53,6 +83,8 @@ def test_lines_are_drawn_byte_for_byte_as_the_engine_draws_them(monkeypatch):
         delegated += engine
         assert after == before
     assert len(drawn) > 500 and delegated and all(overflow == "ellipsis" for overflow, _ in delegated)
+    pieces = {id(found): len(found) for found in shown}
+    assert 0 < sum(pieces.values()) < Counted.read / 10 and Hits.hits > Counted.read * 0.8  # most from the memo
 
 
 def test_the_patch_marks_glyphs_off_the_baseline_and_missing_ones(monkeypatch):

@@ -12,7 +12,9 @@ before a glyph drawn off its place and the kerning after it, an empty glyph, a m
 with the engine's warning), a glyph raised or lowered (text rise), the widths measured from Pango
 and the glyphs' text for the font's ToUnicode map. A line drawn with an ellipsis, or in a font with
 colour glyphs (SVG, PNG or COLR tables: emoji, whose images the engine places after the text), takes
-the engine's own function.
+the engine's own function. Most glyphs take the short path (on the baseline, their width and text
+known to the font), whose piece of the TJ string depends only on the glyph, its width and offset,
+the font and the size: it is kept per font and size and written again from there (`_shown`).
 
 Isolated like layout/fast_paths.py: `install()` is the only way in (finish.write_pdf and
 join.write_piece call it before they draw), `uninstall()` (tests) or dropping this module (and those
@@ -84,18 +86,25 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
             stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
         widths, to_unicode = font.widths, font.to_unicode
         hexadecimal = "%02x" if font.bitmap else "%04x"
+        shown = _shown(font, font_size)
         append("<")
         data = ffi.buffer(glyph_string.glyphs, _GLYPH.size * num_glyphs)
-        for i, (glyph_id, width, x_offset, y_offset) in enumerate(_GLYPH.iter_unpack(data)):
+        for i, glyph in enumerate(_GLYPH.iter_unpack(data)):
+            piece = shown.get(glyph)
+            if piece is not None:  # this glyph, at this width and offset, written before in this font and size
+                append(piece)
+                continue
+            glyph_id, width, x_offset, y_offset = glyph
             if glyph_id < _EMPTY and not y_offset and glyph_id in widths and glyph_id in to_unicode:
                 # a glyph of the font drawn on the baseline, its width and text known: most glyphs
                 offset = x_offset / font_size
-                if offset:
-                    append(f">{-offset}<")
-                append(hexadecimal % glyph_id)
+                piece = f">{-offset}<" if offset else ""
+                piece += hexadecimal % glyph_id
                 kerning = widths[glyph_id] + offset - width * 1000 * FROM_UNITS / font_size
                 if kerning:
-                    append(f">{int(kerning)}<")
+                    piece += f">{int(kerning)}<"
+                shown[glyph] = piece
+                append(piece)
                 continue
             if glyph_id == _EMPTY:  # a zero-width empty glyph
                 append(f">{-width / font_size}<")
@@ -147,6 +156,19 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         _close(string)
     stream.show_text("".join(string))
     return []
+
+
+def _shown(font, font_size) -> dict:
+    """What the short path writes for each glyph (id, width, offsets) of the font at the size, as
+    written so far. Only a glyph that took the short path is kept: a glyph's width and text, once
+    the font knows them, stay the same, so the short path gives it the same piece every time."""
+    kept = font.__dict__.get("_book_shown")
+    if kept is None:
+        kept = font._book_shown = {}
+    found = kept.get(font_size)
+    if found is None:
+        found = kept[font_size] = {}
+    return found
 
 
 def _close(string: list[str]) -> None:
