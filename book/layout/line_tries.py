@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
+from functools import cache
 from math import inf
 
 import pyphen
@@ -84,13 +85,19 @@ def _too_wide(layout, width: float, length: int, max_width: float, style) -> boo
     return width - spacing + total * FROM_UNITS > max_width + 1 + 2 * abs(spacing) + abs(style["word_spacing"])
 
 
+@cache
+def _engine_sha() -> str | None:
+    """The sha256 of the engine's split_first_line's source (None when it cannot be read): worked
+    out once per process, not at every Engine made."""
+    try:
+        return hashlib.sha256(inspect.getsource(ENGINE).encode()).hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
 def matches() -> bool:
     """Whether the engine's split_first_line is the one this module's copy was made from."""
-    try:
-        found = inspect.getsource(ENGINE)
-    except (OSError, TypeError):
-        return False
-    return hashlib.sha256(found.encode()).hexdigest() == SOURCE
+    return _engine_sha() == SOURCE
 
 
 def split_first_line(text, style, context, max_width, justification_spacing,
@@ -198,8 +205,10 @@ def split_first_line(text, style, context, max_width, justification_spacing,
             # Next word might fit without a space afterwards only try when
             # space collapsing is allowed.
             new_first_line_text = first_line_text + next_word
-            if first_line_text and break_point is not None and not _HARD.search(new_first_line_text) and \
-                    _too_wide(layout, first_line_width, len(next_word.encode()), max_width, style):
+            # book: only width can keep the line and the next word apart (the line holds text, the
+            # next word ends where a try past it would begin, and no forced break comes first)
+            by_width = first_line_text and break_point is not None and not _HARD.search(new_first_line_text)
+            if by_width and _too_wide(layout, first_line_width, len(next_word.encode()), max_width, style):
                 # book: the first line and the next word, as Pango has just set them, are wider than
                 # the line by more than any shaping together could take back: no need to set them
                 # together to find that they do not fit (the layout's first line stays the same)
@@ -208,8 +217,7 @@ def split_first_line(text, style, context, max_width, justification_spacing,
             else:  # book: the engine's own lines, indented
                 layout.set_text(new_first_line_text)
                 first_line, resume_index = layout.get_first_line()
-                if resume_index is not None and first_line_text and break_point is not None and \
-                        not _HARD.search(new_first_line_text):
+                if resume_index is not None and by_width:
                     # book: the first line and the next word do not fit together, so no try that
                     # holds them and the space after them can fit on one line either
                     beyond = break_point
