@@ -94,6 +94,21 @@ def test_build_writes_every_output_and_no_temporary_file(tmp_path):
     assert list(temp.iterdir()) == []
 
 
+def test_the_command_ends_at_once_with_its_output_written(tmp_path):
+    """`book` as a command ends without the interpreter's teardown (cli.leave): everything it printed
+    to a pipe comes out, every file is whole, and the exit code is the command's (an exit with the
+    wrong code, or before the output is out, fails)."""
+    out = tmp_path / "out"
+    result = run_cli("build", "--source", str(BOOKS / "page-structure"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "28 pages in" in result.stdout and result.stdout.rstrip().endswith("for looking into the layout")
+    assert "cover: made for perfect binding" in result.stdout
+    for name in ("synthetic-print.pdf", "synthetic-print.preflight.json", "synthetic-cover.pdf", "synthetic.html"):
+        assert name in result.stdout and (out / name).stat().st_size > 0
+    failed = run_cli("build", "--source", str(tmp_path / "nowhere"), "--out", str(out))
+    assert failed.returncode == 1 and "there is no book.yaml here" in failed.stderr
+
+
 def test_build_failing_preflight_replaces_nothing(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
