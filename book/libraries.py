@@ -92,14 +92,16 @@ class Lookups:
         folders = [d or "." for var in ("LD_LIBRARY_PATH", "LIBRARY_PATH") if os.environ.get(var)
                    for d in os.environ[var].split(":")]
         compiler = shutil.which("gcc") or shutil.which("cc")
+        if compiler and not shutil.which("ld"):  # the compiler's own linker: where it searches is not known
+            return None
         if compiler:  # without one, ctypes' gcc step answers None
-            dirs = self._run([compiler, "-print-search-dirs"], {"LC_ALL": "C", "LANG": "C"})
+            dirs = self._run([compiler, "-print-search-dirs"], {**os.environ, "LC_ALL": "C", "LANG": "C"})
             line = next((l for l in (dirs or b"").decode(errors="replace").splitlines() if l.startswith("libraries:")),
                         None)
             if line is None:
                 return None
             folders += [d.lstrip("=") for d in line.split(":", 1)[1].strip().split(":")]
-        if shutil.which("ld"):  # without it, ctypes' ld step answers None
+        if shutil.which("ld"):  # without it, ctypes' ld step answers None (and gcc's links with ld)
             script = self._run(["ld", "--verbose"], None)
             if script is None:
                 return None

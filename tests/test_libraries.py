@@ -81,3 +81,16 @@ def test_importing_book_first_makes_the_engine_find_its_libraries_quickly():
     assert quick["popen"] <= 3 < 10 <= slow["popen"]
     assert (quick["vector"], quick["subset"]) == (slow["vector"], slow["subset"])  # the same libraries found
     assert quick["restored"] and "_Finder" not in quick["finders"]
+
+
+def test_a_lookup_it_cannot_vouch_for_is_left_to_ctypes(monkeypatch):
+    """With a compiler but no `ld` on PATH, the compiler's own linker searches folders no tool here
+    names: every name ldconfig does not know goes to ctypes."""
+    import book.libraries as libraries
+
+    real = libraries.shutil.which
+    monkeypatch.setattr(libraries.shutil, "which", lambda name: None if name == "ld" else real(name))
+    asked = []
+    lookups = Lookups(lambda name: asked.append(name))
+    assert lookups.find("libgobject-2.0-0") is None and lookups.find("gobject-2.0") == "libgobject-2.0.so.0"
+    assert asked == ["libgobject-2.0-0"] or real("gcc") is None and real("cc") is None
