@@ -285,6 +285,91 @@ def test_what_the_engine_says_in_a_guess_never_asked_for_is_not_the_builds(tmp_p
     assert not any("guess" in warning for warning in summary.warnings), summary.warnings
 
 
+def _adjusted_ahead(tmp_path, monkeypatch, guess_of):
+    """A two-process draft of xref_book in which this process, its plain parts laid out, always finds
+    the helper's not yet back, and so adjusts its parts ahead with guess_of(the median a one-process
+    build uses); with the one-process build's summary and PDF facts, and this process's adjustments
+    (anchor, median) in the order made."""
+    from book.layout import body
+    from book.layout.helper import Helper
+
+    source = xref_book(tmp_path / "book")
+    medians = []
+    lay_out_parts = body.lay_out_parts
+    monkeypatch.setattr(body, "lay_out_parts", lambda *a, **k: (lambda b: medians.append(b.median) or b)(
+        lay_out_parts(*a, **k)))
+    alone = build(source, tmp_path / "one", html=False, edition="draft", jobs=1)
+    made = []
+    polish = body._polish
+    monkeypatch.setattr(body, "_polish", lambda part, *a: made.append((part.anchor, a[-1], tuple(
+        sorted(part.numbers.items())))) or polish(part, *a))
+    monkeypatch.setattr(body, "median_guess", lambda lines: guess_of(medians[0]))
+    monkeypatch.setattr(Helper, "ready", lambda self: False)  # in the helper (a fork) it is never asked
+    helped = build(source, tmp_path / "two", html=False, edition="draft", jobs=2)
+    assert helped.helped and medians[0]
+    return alone, helped, made, medians[0]
+
+
+def test_adjustments_made_ahead_with_the_right_median_are_not_made_again(tmp_path, monkeypatch):
+    """While the helper lays out its plain parts, this process adjusts its own with a guess of the
+    median word space (layout/body.py `adjust_ahead`); when the guess holds, the adjustments after
+    take them as they are, and the PDF is the one a single process makes."""
+    alone, helped, made, median = _adjusted_ahead(tmp_path, monkeypatch, lambda median: median)
+    assert made and len(made) == len(set(made))  # each part adjusted once (with its numbers), ahead or after
+    assert all(value == median for _, value, _ in made)
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    assert all(one[key] == two[key] for key in one)
+    assert (alone.layout, alone.index, alone.notes, alone.warnings) == (helped.layout, helped.index, helped.notes,
+                                                                        helped.warnings)
+
+
+def test_adjustments_made_ahead_with_a_wrong_median_are_let_go(tmp_path, monkeypatch):
+    """A guess that does not hold costs only the time this process would have waited: every part is
+    adjusted again with the book's median, and nothing of the guess is in the PDF or the report."""
+    alone, helped, made, median = _adjusted_ahead(tmp_path, monkeypatch, lambda median: round(median + 0.7, 1))
+    ahead = [anchor for anchor, value, _ in made if value != median]
+    after = [anchor for anchor, value, _ in made if value == median]
+    assert ahead and set(ahead) <= set(after)
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    assert all(one[key] == two[key] for key in one)
+    assert (alone.layout, alone.index, alone.notes, alone.warnings) == (helped.layout, helped.index, helped.notes,
+                                                                        helped.warnings)
+
+
+def test_layouts_made_ahead_are_not_made_again(tmp_path, monkeypatch):
+    """Adjustments made ahead and left when the helper's plain parts come back (here after a few
+    layouts) are not lost: the adjustments after are given the layouts made ahead, so this process
+    makes as many layouts as when it makes none ahead, and the PDF is the same."""
+    from book.layout import body
+    from book.layout.helper import Helper
+    from book.layout.paginate import Engine
+
+    source = xref_book(tmp_path / "book")
+    layouts, received, ahead = [0], [False], []
+    real_layout, real_receive = Engine.layout, Helper.receive
+    monkeypatch.setattr(Engine, "layout", lambda self, html, base: layouts.__setitem__(0, layouts[0] + 1) or
+                        real_layout(self, html, base))
+    monkeypatch.setattr(Helper, "receive", lambda self: received.__setitem__(0, True) or real_receive(self))
+    polish = body._polish
+    monkeypatch.setattr(body, "_polish", lambda part, *a: (received[0] or ahead.append(part.anchor)) and None or
+                        polish(part, *a))
+    medians = []
+    lay_out_parts = body.lay_out_parts
+    monkeypatch.setattr(body, "lay_out_parts", lambda *a, **k: (lambda b: medians.append(b.median) or b)(
+        lay_out_parts(*a, **k)))
+    monkeypatch.setattr(Helper, "ready", lambda self: True)  # no adjustment made ahead
+    plain = build(source, tmp_path / "plain", html=False, edition="draft", jobs=2)
+    made = layouts[0]
+    asked = [0]
+    monkeypatch.setattr(body, "median_guess", lambda lines: medians[0])
+    monkeypatch.setattr(Helper, "ready", lambda self: asked.__setitem__(0, asked[0] + 1) or asked[0] > 5)
+    layouts[0], received[0] = 0, False
+    helped = build(source, tmp_path / "ahead", html=False, edition="draft", jobs=2)
+    assert ahead and asked[0] > 5 and layouts[0] == made
+    one, two = facts(plain.outputs[0]), facts(helped.outputs[0])
+    assert all(one[key] == two[key] for key in one)
+
+
 def test_the_screen_edition_is_laid_out_in_one_process(tmp_path):
     """The screen edition is tagged as one document, so it is laid out where it is written."""
     source = xref_book(tmp_path / "book")

@@ -19,7 +19,10 @@ a helper process, each process lays out its share in order; a number from the ot
 last round's, and where an adjustment there moves its target across p. 9/10 (or 99/100) the parts
 that cite it are laid out again. So the helper, once its share is done and while this process
 finishes its own, lays out those of its parts again with each such number given the other count of
-digits (`flipped`), and keeps them for a second round that asks for them. A
+digits (`flipped`), and keeps them for a second round that asks for them. The adjustments need the
+whole book's median word space, so they wait for both shares' plain layouts; this process, when its
+share is done first, adjusts its first parts meanwhile with the median guessed from its own lines
+(`adjust_ahead`), and what it lays out then is given again to the adjustments that ask for it. A
 misplaced note is repaired inside its part (layout/repair.py). With the engine's `keep` (book watch),
 a part whose HTML (its text, the numbers written into it, its adjustments) has not changed is not
 laid out again at all.
@@ -37,6 +40,7 @@ from . import resume
 from .adjust import adjust_part, styled
 from .galley import galley_html
 from .measure import body_lines, loose_lines, text_written
+from .note_split import holding
 from .paginate import anchor_pages
 from .repair import (
     Blocks,
@@ -140,10 +144,28 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     """In the helper: whether the layouts running now are guesses (they give way to a command)."""
 
     def laying(html_of_a_layout: str):
-        """layout, which a guess leaves as soon as a command waits for the helper."""
+        """layout, which a guess leaves as soon as a command waits for the helper, and which this
+        process's adjustments made ahead (`ahead`) leave as soon as the helper's plain parts are back;
+        a layout made ahead is given again, with what the engine said while it was made."""
         if guessing[0] and helper.waiting():
             raise _GiveWay
-        return layout(html_of_a_layout)
+        if not early and not ahead[0]:
+            return layout(html_of_a_layout)
+        if ahead[0] and helper.ready():
+            raise _GiveWay
+        key = (html_of_a_layout, holding())
+        if key in early:
+            document, said_then = early.pop(key)
+            helper.said().extend(said_then)
+            return document
+        if not ahead[0]:
+            return layout(html_of_a_layout)
+        said = helper.said()
+        before = len(said)
+        document = layout(html_of_a_layout)
+        early[key] = (document, said[before:])
+        del said[before:]
+        return document
 
     def lay(anchor: str, written: dict[str, str], median: float | None) -> Part:
         first = (anchor, tuple(sorted(written.items())), None)
@@ -153,8 +175,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         key = first[:2] + (median,)
         if key not in laid:
             laid[key] = _polish(laid[first], book, chapters.get(anchor), html, blocks, laying, median)
-            if median is not None and laid[key].document is not laid[first].document:
-                laid[first] = replace(laid[first], document=None)  # its pages are not joined again: let them go
+        if median is not None and laid[first].document is not None and laid[key].document is not laid[first].document:
+            laid[first] = replace(laid[first], document=None)  # its pages are not joined again: let them go
         if key in echoes:  # a guess now asked for: what the engine said while it was laid out is said now
             helper.said().extend(echoes.pop(key))
         return laid[key]
@@ -214,6 +236,44 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 guessed.append((anchor, other))
         return out
 
+    ahead: list[bool] = [False]
+    """In this process: whether the layouts running now are adjustments made ahead (they give way as
+    soon as the helper's plain parts are back)."""
+
+    early: dict[tuple, tuple] | None = {} if helper is not None and adjust and repair else None
+    """In this process, with a helper: (HTML, notes held) -> (Document, what the engine said) of each
+    layout made ahead, until the adjustments ask for it."""
+
+    def adjust_ahead(mine: dict[str, Part]) -> None:
+        """While the helper still lays out its plain parts, adjust this process's first parts with the
+        book's median word space guessed from their lines alone (rounded, as the median is: on ALZHIR
+        and on issue 17's corpus each half of the book gives the whole book's). Each layout is kept in
+        `early`; the adjustments after the plain parts ask for the same layouts, in the same order,
+        when the guess and the parts' numbers hold, and are given them. A layout is the same whoever
+        asks for it, so what is kept is what would be laid out; what is not asked for is let go."""
+        guess = median_guess([line for part in mine.values() for line in part.lines])
+        if guess is None:
+            return
+        ahead[0] = True
+        try:
+            for anchor in mine:
+                if helper.ready():
+                    break
+                if chapters.get(anchor) is None:
+                    continue
+                first = (anchor, tuple(sorted(mine[anchor].numbers.items())), None)
+                key = first[:2] + (guess,)
+                if key not in laid and laid.get(first) is not None and laid[first].document is not None:
+                    laid[key] = _polish(laid[first], book, chapters[anchor], html, blocks, laying, guess)
+                    made_ahead.append(key)
+        except _GiveWay:
+            pass
+        finally:
+            ahead[0] = False
+
+    made_ahead: list[tuple] = []
+    """Keys of the parts adjusted ahead whole (`laid`): the adjustments after ask for them by key."""
+
     guessed: list[tuple[str, dict[str, str]]] = []
     """The parts of the last share whose numbers may have another count of digits once the other
     process's parts are adjusted, with those numbers' digits as they would then be (flipped)."""
@@ -249,6 +309,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 if median is not None:  # lay out the parts it may be asked for again while this process works
                     helper.send_aside("guess", median)
                 mine = lay_share([a for a in redo if a not in there], median, numbers, before)
+                if median is None and previous is None and early is not None and not helper.ready():
+                    adjust_ahead(mine)
                 got = {}
                 for sent in helper.receive():
                     laid[(sent.anchor, tuple(sorted(sent.numbers.items())), median)] = got[sent.anchor] = sent
@@ -267,11 +329,16 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         helper.start(lambda name, *args: serve(name, args))
     parts, pages, at, starts, known = rounds(None)
     if adjust and repair:  # loose lines are judged against the whole book's median word space
-        body.median = loose_lines([line for part in parts for line in part.lines])[0] or None
+        body.median = book_median([line for part in parts for line in part.lines])
         if body.median is not None:
-            body.median = round(body.median, 1)  # coarse: a small change elsewhere in the book changes no adjustment
             parts = pages = None  # the plain layouts go as the adjusted ones replace them
             parts, pages, at, starts, known = rounds(body.median)
+    if early:
+        early.clear()  # made ahead and never asked for
+    final = {id(part) for part in parts}
+    for key in made_ahead:  # adjusted ahead with a guess that did not hold
+        if key in laid and id(laid[key]) not in final:
+            del laid[key]
     body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
     outcome = body.outcome
     for part in parts:
@@ -300,6 +367,18 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
     outcome.layouts = len({key[:2] for key in laid})  # parts laid out (adjusting one is counted apart)
     outcome.repair_seconds = sum(part.outcome.repair_seconds for key, part in laid.items() if key[2] is None)
     return body
+
+
+def book_median(lines: list) -> float | None:
+    """The book's median word space, from all its lines, rounded to a tenth: coarse, so that a small
+    change elsewhere in the book changes no adjustment."""
+    median = loose_lines(lines)[0]
+    return round(median, 1) if median else None
+
+
+def median_guess(lines: list) -> float | None:
+    """book_median guessed from some of the book's lines (adjust_ahead)."""
+    return book_median(lines)
 
 
 class _GiveWay(Exception):

@@ -117,6 +117,10 @@ class Helper:
         self.connection.send((name, args))
         self.order.append(True)
 
+    def ready(self) -> bool:
+        """Whether a result of the helper waits to be received (or the helper has gone)."""
+        return self.connection is not None and self.connection.poll()
+
     def receive(self):
         """The result of the oldest command not yet received (raising what the helper raised)."""
         while True:
