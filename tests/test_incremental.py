@@ -336,6 +336,31 @@ def test_adjustments_made_ahead_with_a_wrong_median_are_let_go(tmp_path, monkeyp
                                                                         helped.warnings)
 
 
+def test_an_adjustment_made_ahead_that_fails_does_not_fail_the_build(tmp_path, monkeypatch):
+    """Adjusting ahead is a guess: a layout that fails there is dropped (with what the engine said),
+    and the adjustments after make what they need themselves."""
+    from book.layout import body
+    from book.layout.helper import Helper
+
+    source = xref_book(tmp_path / "book")
+    failed = []
+    polish = body._polish
+
+    def failing(part, *args):
+        if args[-1] == 9.9:  # the guess below: only an adjustment made ahead has it
+            failed.append(part.anchor)
+            raise RuntimeError("an adjustment made ahead went wrong")
+        return polish(part, *args)
+    monkeypatch.setattr(body, "_polish", failing)
+    monkeypatch.setattr(body, "median_guess", lambda lines: 9.9)
+    monkeypatch.setattr(Helper, "ready", lambda self: False)
+    helped = build(source, tmp_path / "two", html=False, edition="draft", jobs=2)
+    alone = build(source, tmp_path / "one", html=False, edition="draft", jobs=1)
+    assert failed and helped.helped
+    one, two = facts(alone.outputs[0]), facts(helped.outputs[0])
+    assert all(one[key] == two[key] for key in one) and alone.warnings == helped.warnings
+
+
 def test_layouts_made_ahead_are_not_made_again(tmp_path, monkeypatch):
     """Adjustments made ahead and left when the helper's plain parts come back (here after a few
     layouts) are not lost: the adjustments after are given the layouts made ahead, so this process

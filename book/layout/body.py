@@ -162,9 +162,11 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
             return layout(html_of_a_layout)
         said = helper.said()
         before = len(said)
-        document = layout(html_of_a_layout)
-        early[key] = (document, said[before:])
-        del said[before:]
+        try:
+            document = layout(html_of_a_layout)
+            early[key] = (document, said[before:])
+        finally:
+            del said[before:]
         return document
 
     def lay(anchor: str, written: dict[str, str], median: float | None) -> Part:
@@ -266,8 +268,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 if key not in laid and laid.get(first) is not None and laid[first].document is not None:
                     laid[key] = _polish(laid[first], book, chapters[anchor], html, blocks, laying, guess)
                     made_ahead.append(key)
-        except _GiveWay:
-            pass
+        except Exception:  # _GiveWay, or a layout that failed: a guess never fails the build (the
+            pass  # adjustments after lay out again what they need, and fail there if it fails)
         finally:
             ahead[0] = False
 
