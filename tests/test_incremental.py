@@ -323,6 +323,33 @@ def test_adjustments_made_ahead_with_the_right_median_are_not_made_again(tmp_pat
                                                                         helped.warnings)
 
 
+def test_what_the_engine_says_in_a_part_adjusted_ahead_is_the_builds(tmp_path, monkeypatch):
+    """A part adjusted ahead whole is taken as it is: what the engine said while its layouts were
+    made is said when the part is taken, so the warnings are those of a build that made it after."""
+    import hashlib
+
+    from book.layout.helper import Helper
+    from book.layout.paginate import Engine
+
+    real_layout, real_receive, real_start = Engine.layout, Helper.receive, Helper.start
+    started, received, ahead = [False], [False], []
+
+    def saying(self, html, base_url):
+        document = real_layout(self, html, base_url)
+        if "data-galley" in html:
+            said = "galley " + hashlib.sha1(html.encode()).hexdigest()[:12]
+            self.messages.append(said)
+            if started[0] and not received[0]:  # in this process, before the helper's plain parts are back
+                ahead.append(said)
+        return document
+    monkeypatch.setattr(Engine, "layout", saying)
+    monkeypatch.setattr(Helper, "start", lambda self, handler: started.__setitem__(0, True) or real_start(self, handler))
+    monkeypatch.setattr(Helper, "receive", lambda self: received.__setitem__(0, True) or real_receive(self))
+    alone, helped, made, median = _adjusted_ahead(tmp_path, monkeypatch, lambda median: median)
+    assert ahead and made
+    assert all(any(said in warning for warning in helped.warnings) for said in ahead)
+
+
 def test_adjustments_made_ahead_with_a_wrong_median_are_let_go(tmp_path, monkeypatch):
     """A guess that does not hold costs only the time this process would have waited: every part is
     adjusted again with the book's median, and nothing of the guess is in the PDF or the report."""

@@ -185,7 +185,8 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
 
     echoes: dict[tuple, list[str]] = {}
     """In the helper: what the engine said while each guess was laid out (a guess's result is dropped
-    with its messages), kept until the guess is asked for."""
+    with its messages), kept until the guess is asked for; in this process, the same for each part
+    adjusted ahead whole."""
 
     def serve(name: str, args: tuple):
         """In the helper: lay out the parts asked for, or lay out again, while nothing else is asked
@@ -266,8 +267,11 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
                 first = (anchor, tuple(sorted(mine[anchor].numbers.items())), None)
                 key = first[:2] + (guess,)
                 if key not in laid and laid.get(first) is not None and laid[first].document is not None:
+                    earlier = set(early)
                     laid[key] = _polish(laid[first], book, chapters[anchor], html, blocks, laying, guess)
                     made_ahead.append(key)
+                    # asked for whole (`lay`), not layout by layout: what was said goes with the part
+                    echoes[key] = [m for k in [k for k in early if k not in earlier] for m in early.pop(k)[1]]
         except Exception:  # _GiveWay, or a layout that failed: a guess never fails the build (the
             pass  # adjustments after lay out again what they need, and fail there if it fails)
         finally:
@@ -339,6 +343,7 @@ def lay_out_parts(book: Book, html: str, layout, blank, guess: dict[str, str] | 
         early.clear()  # made ahead and never asked for
     final = {id(part) for part in parts}
     for key in made_ahead:  # adjusted ahead with a guess that did not hold
+        echoes.pop(key, None)
         if key in laid and id(laid[key]) not in final:
             del laid[key]
     body.parts, body.numbers, body.starts, body.at = parts, known, starts, at
