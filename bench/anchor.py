@@ -1,6 +1,7 @@
 """Issue 17's benchmark: `book build --edition print` against bare WeasyPrint on plain HTML of the same text.
 
 Usage: python bench/anchor.py [--runs 5] [--chapters 16] [--keep DIR] [--before SRC] [--ours] [--jobs2]
+                              [--unadjusted]
 
 Writes the corpus of bench/corpus.py (about 200 pages at 16 chapters), then runs, in turn, each
 command as a separate process under /usr/bin/time -v: `book build --edition print --jobs 1` (PDF/X
@@ -10,7 +11,8 @@ older checkout (--before: a source tree put first on PYTHONPATH, e.g. from `git 
 bare `weasyprint plain.html`; with --ours also bare `weasyprint` on the book's own HTML (the
 preview the build writes), its stylesheet copied without the `target-counter()` rules, so that
 what our HTML and CSS cost the engine is measured apart from the pipeline and from the second
-pagination cross-references cause. Each run takes the commands in another order (each run starts
+pagination cross-references cause; with --unadjusted also the one-process build without the
+typographic adjustments (bench/unadjusted.py), everything else of it kept. Each run takes the commands in another order (each run starts
 one further along), so that none is always the first of its run. Each run is printed with its wall
 time, seconds per 100 pages and peak memory; then the median ratios per page against the anchor.
 """
@@ -33,6 +35,7 @@ from pypdf import PdfReader
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import write_corpus  # noqa: E402
+import unadjusted  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -81,6 +84,8 @@ def main() -> None:
     parser.add_argument("--ours", action="store_true",
                         help="also bare WeasyPrint on the book's own HTML, without target-counter()")
     parser.add_argument("--jobs2", action="store_true", help="also `book build --jobs 2`")
+    parser.add_argument("--unadjusted", action="store_true",
+                        help="also the one-process build without the typographic adjustments")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-anchor-"))
     source = write_corpus(work, args.chapters)
@@ -95,6 +100,8 @@ def main() -> None:
         env = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
         commands["before"] = ([python, "-m", "book", "build", "--source", str(source),
                                "--out", str(work / "out-before"), "--no-html", "--quiet", "--jobs", "1"], env)
+    if args.unadjusted:
+        commands["unadjusted"] = (unadjusted.command(python, source, work / "out-unadjusted", 1, html=False), None)
     if args.ours:
         commands["ours"] = ([str(BIN / "weasyprint"), str(own_html(python, source, work)), str(work / "ours.pdf")],
                             None)
@@ -107,6 +114,8 @@ def main() -> None:
         pages["ours"] = len(PdfReader(work / "ours.pdf").pages)
     if args.jobs2:
         pages["book jobs 2"] = pages["book"]
+    if args.unadjusted:
+        pages["unadjusted"] = len(PdfReader(work / "out-unadjusted" / "synthetic-print.pdf").pages)
     if args.before:
         pages["before"] = len(PdfReader(work / "out-before" / "synthetic-print.pdf").pages)
     print("pages: " + ", ".join(f"{k} {v}" for k, v in pages.items()))

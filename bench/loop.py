@@ -2,7 +2,7 @@
 WeasyPrint, edit-to-PDF in `book watch`, and the watch's memory.
 
 Usage: python bench/loop.py [--source chapters | --pages 480] [--runs 3] [--cold-runs 3] [--edits 50]
-                            [--keep DIR] [--before SRC]
+                            [--keep DIR] [--before SRC] [--unadjusted]
 
 Copies the book (default: the ALZHIR book in chapters/; with --pages, a synthetic book of about
 that many pages from bench/synth.py) into a temporary folder, so its prose is never touched.
@@ -13,7 +13,9 @@ that many pages from bench/synth.py) into a temporary folder, so its prose is ne
    numbers written in). Prints the medians and the ratios to bare. Each run takes the builds in
    another order (the first of a run is not always the same one). With --before (a source tree of
    an older `book`, e.g. from `git archive`), its two builds are timed in the same runs, and the
-   ratios of this tree's times to its are printed too.
+   ratios of this tree's times to its are printed too. With --unadjusted, the same two builds
+   without the typographic adjustments (bench/unadjusted.py) are timed in the same runs: what the
+   adjustments cost, apart from everything else a build does.
 2. Starts `book watch` on the copy and makes one-word edits (a word put into, then taken out of,
    the first paragraph) to an early, a middle and the last chapter in turn. Edit-to-PDF is the
    time from the save to the moment the print PDF is replaced (its inode changes: the swap is
@@ -39,6 +41,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import unadjusted  # noqa: E402
+
 WORD = "indeed "
 """The word put in and taken out."""
 
@@ -140,15 +145,20 @@ def rotated(names: list[str], run: int) -> list[str]:
     return names[k:] + names[:k]
 
 
-def cold_builds(book: Path, work: Path, runs: int, before: Path | None = None) -> None:
+def cold_builds(book: Path, work: Path, runs: int, before: Path | None = None, unadjust: bool = False) -> None:
     """book build with 1 and 2 processes and bare WeasyPrint on the same HTML, in alternating runs;
-    with before, the older tree's two builds in the same runs."""
+    with before, the older tree's two builds in the same runs; with unadjust, this tree's two builds
+    without the typographic adjustments."""
     book_cmd = [sys.executable, "-m", "book", "build", "--quiet", "--source", str(book)]
     commands = {"jobs 1": (book_cmd + ["--jobs", "1", "--out", str(work / "cold1")], ROOT),
                 "jobs 2": (book_cmd + ["--jobs", "2", "--out", str(work / "cold2")], ROOT)}
     if before is not None:
         commands["before jobs 1"] = (book_cmd + ["--jobs", "1", "--out", str(work / "before1")], before.resolve())
         commands["before jobs 2"] = (book_cmd + ["--jobs", "2", "--out", str(work / "before2")], before.resolve())
+    if unadjust:
+        for jobs in (1, 2):
+            commands[f"unadjusted jobs {jobs}"] = (
+                unadjusted.command(sys.executable, book, work / f"unadjusted{jobs}", jobs, html=True), ROOT)
     timed(*commands["jobs 1"])  # also writes the HTML bare WeasyPrint is given
     [html] = (work / "cold1").glob("*.html")
     commands["bare"] = ([str(Path(sys.executable).parent / "weasyprint"), str(html), str(work / "bare.pdf")], ROOT)
@@ -159,7 +169,8 @@ def cold_builds(book: Path, work: Path, runs: int, before: Path | None = None) -
         print(f"cold run {run + 1}: " + "; ".join(f"{n} {t[-1]:.2f} s" for n, t in seconds.items()), flush=True)
     for name in [n for n in commands if n != "bare"]:
         ratios = [a / b for a, b in zip(seconds[name], seconds["bare"])]
-        print(f"cold `book build --{name.replace('before ', '')}`{' (before)' if name.startswith('before') else ''}: "
+        jobs, kind = name[name.index("jobs"):], name[:name.index("jobs")].strip()
+        print(f"cold `book build --{jobs}`{f' ({kind})' if kind else ''}: "
               f"median {statistics.median(seconds[name]):.2f} s; "
               f"ratio to bare WeasyPrint on the same HTML: median {statistics.median(ratios):.2f} "
               f"({min(ratios):.2f}-{max(ratios):.2f})")
@@ -168,6 +179,11 @@ def cold_builds(book: Path, work: Path, runs: int, before: Path | None = None) -
         for jobs in ("jobs 1", "jobs 2"):
             ratios = [a / b for a, b in zip(seconds[jobs], seconds["before " + jobs])]
             print(f"this tree / before, --{jobs}: median {statistics.median(ratios):.3f} "
+                  f"({min(ratios):.3f}-{max(ratios):.3f})")
+    if unadjust:
+        for jobs in ("jobs 1", "jobs 2"):
+            ratios = [a / b for a, b in zip(seconds[jobs], seconds["unadjusted " + jobs])]
+            print(f"with the adjustments / without, --{jobs}: median {statistics.median(ratios):.3f} "
                   f"({min(ratios):.3f}-{max(ratios):.3f})")
 
 
@@ -180,6 +196,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="Work here instead of a temporary folder.")
     parser.add_argument("--before", type=Path, help="a source tree of an older `book` to time in the same runs")
+    parser.add_argument("--unadjusted", action="store_true",
+                        help="also time the cold builds without the typographic adjustments")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-loop-"))
     book, out = work / "book", work / "out"
@@ -191,7 +209,7 @@ def main() -> None:
     files = chapters(book)
     picks = {"early": files[1] if len(files) > 2 else files[0], "middle": files[len(files) // 2], "last": files[-1]}
     if args.cold_runs:
-        cold_builds(book, work, args.cold_runs, args.before)
+        cold_builds(book, work, args.cold_runs, args.before, args.unadjusted)
     if not args.runs and not args.edits:  # cold builds only: no watch
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

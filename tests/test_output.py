@@ -109,6 +109,24 @@ def test_the_command_ends_at_once_with_its_output_written(tmp_path):
     assert failed.returncode == 1 and "there is no book.yaml here" in failed.stderr
 
 
+def test_the_benchmarks_unadjusted_build_is_the_print_build_without_the_adjustments(tmp_path):
+    """bench/unadjusted.py's command (loop.py and anchor.py --unadjusted) writes everything a print
+    build writes, and the print PDF is the one a build without the typographic adjustments makes, not
+    the adjusted one (the typography fixture has loose lines and a grid to adjust)."""
+    import unadjusted  # bench/unadjusted.py
+
+    out = tmp_path / "out"
+    done = subprocess.run(unadjusted.command(sys.executable, BOOKS / "typography", out, 1, html=False),
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    names = {"typography-print.pdf", "typography-print.preflight.json", "typography-cover.pdf"}
+    assert names <= {p.name for p in out.iterdir()} and not (out / "typography.html").exists()
+    plain = build(BOOKS / "typography", tmp_path / "plain", html=False, jobs=1, adjust=False).outputs[0]
+    adjusted = build(BOOKS / "typography", tmp_path / "adjusted", html=False, jobs=1).outputs[0]
+    made = (out / "typography-print.pdf").read_bytes()
+    assert made == plain.read_bytes() and made != adjusted.read_bytes()
+
+
 def test_build_failing_preflight_replaces_nothing(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
