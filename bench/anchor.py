@@ -12,9 +12,10 @@ bare `weasyprint plain.html`; with --ours also bare `weasyprint` on the book's o
 preview the build writes), its stylesheet copied without the `target-counter()` rules, so that
 what our HTML and CSS cost the engine is measured apart from the pipeline and from the second
 pagination cross-references cause; with --unadjusted also the one-process build without the
-typographic adjustments (bench/unadjusted.py), everything else of it kept. Each run takes the commands in another order (each run starts
-one further along), so that none is always the first of its run. Each run is printed with its wall
-time, seconds per 100 pages and peak memory; then the median ratios per page against the anchor.
+typographic adjustments (bench/unadjusted.py), everything else of it kept. Each run takes the
+commands in another order (each run starts one further along), so that none is always the first
+of its run. Each run is printed with its wall time, seconds per 100 pages and peak memory; then the
+median ratios per page against the anchor.
 """
 
 from __future__ import annotations

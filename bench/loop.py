@@ -40,10 +40,9 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import unadjusted  # noqa: E402
+import unadjusted  # bench/unadjusted.py, beside this script
 
+ROOT = Path(__file__).resolve().parent.parent
 WORD = "indeed "
 """The word put in and taken out."""
 

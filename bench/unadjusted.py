@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 CODE = """
-import os, sys
+import sys
 from pathlib import Path
-from book import pipeline
+from book import cli, pipeline
 pipeline.build(Path(sys.argv[1]), Path(sys.argv[2]), html=sys.argv[4] == "html", jobs=int(sys.argv[3]), adjust=False)
-sys.stdout.flush(); sys.stderr.flush(); os._exit(0)
+cli.leave(0)
 """
 
 
